@@ -1,0 +1,115 @@
+// Everything a command may need, built lazily so `--version` and `--help` load nothing heavy.
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { loadConfig, type Config } from '../config/config.js';
+import { resolvePaths, type Env, type Paths } from '../config/paths.js';
+import { UserError } from '../errors.js';
+import type { SigningKey } from '../license/ed25519-key.js';
+import type { LicenseFormat } from '../license/format.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { KeyStore } from '../keys/key-store.js';
+import type { OpsContext, SigningContext } from '../licensing/context.js';
+import { createOutput, type Output } from './io.js';
+import { createPrompts, type Prompts } from './prompts.js';
+
+export interface GlobalOptions {
+  json?: boolean;
+  ledger?: string;
+}
+
+export interface AppContext {
+  env: Env;
+  paths: Paths;
+  out: Output;
+  prompts: Prompts;
+  clock: () => Date;
+  random: (n: number) => Uint8Array;
+  json: boolean;
+  actor: string;
+  configOrNull(): Config | null;
+  config(): Config;
+  ledger(): Promise<Ledger>;
+  keys(): Promise<KeyStore>;
+  format(): Promise<LicenseFormat>;
+  signer(): Promise<SigningKey>;
+  ops(): Promise<OpsContext>;
+  signing(): Promise<SigningContext>;
+  close(): void;
+}
+
+export function createAppContext(global: GlobalOptions, env: Env = process.env): AppContext {
+  const paths = resolvePaths(env, process.platform, global.ledger);
+  const prompts = createPrompts(env);
+  let config: Config | null | undefined;
+  let ledger: Ledger | undefined;
+  let keys: KeyStore | undefined;
+  let format: LicenseFormat | undefined;
+  let signer: SigningKey | undefined;
+  const app: AppContext = {
+    env,
+    paths,
+    out: createOutput(),
+    prompts,
+    clock: () => (env.LICENSE_ADMIN_NOW ? new Date(env.LICENSE_ADMIN_NOW) : new Date()),
+    random: (n) => randomBytes(n),
+    json: Boolean(global.json),
+    actor: `cli:${safeUsername()}`,
+    configOrNull() {
+      if (config === undefined) config = loadConfig(paths.configFile);
+      return config;
+    },
+    config() {
+      const c = app.configOrNull();
+      if (!c) throw new UserError(`no configuration at ${paths.configFile}; run "license-admin init" first (or "license-admin init --yes" for the defaults)`);
+      return c;
+    },
+    async ledger() {
+      if (!ledger) {
+        const { Ledger } = await import('../ledger/ledger.js');
+        ledger = new Ledger(paths.ledgerFile);
+      }
+      return ledger;
+    },
+    async keys() {
+      if (!keys) {
+        const { KeyStore } = await import('../keys/key-store.js');
+        keys = new KeyStore({
+          paths,
+          env,
+          now: app.clock,
+          ...(prompts.interactive ? { askPassphrase: (m: string) => prompts.password(m) } : {}),
+        });
+      }
+      return keys;
+    },
+    async format() {
+      if (!format) {
+        const { loadFormat } = await import('../license/load-format.js');
+        format = await loadFormat(app.config(), paths.configDir);
+      }
+      return format;
+    },
+    async signer() {
+      if (!signer) signer = await (await app.keys()).activeSigner();
+      return signer;
+    },
+    async ops() {
+      return { ledger: await app.ledger(), config: app.config(), format: await app.format(), clock: app.clock, random: app.random, actor: app.actor, source: 'cli' };
+    },
+    async signing() {
+      return { ...(await app.ops()), signer: await app.signer() };
+    },
+    close() {
+      ledger?.close();
+    },
+  };
+  return app;
+}
+
+function safeUsername(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,15 @@
+// The one place colour is decided: NO_COLOR wins, then FORCE_COLOR, then whether stderr is a terminal.
+const env = process.env;
+const enabled = env.NO_COLOR ? false : env.FORCE_COLOR && env.FORCE_COLOR !== '0' ? true : Boolean(process.stderr.isTTY) && env.TERM !== 'dumb';
+
+const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+
+export const color = {
+  enabled,
+  bold: wrap(1, 22),
+  dim: wrap(2, 22),
+  red: wrap(31, 39),
+  green: wrap(32, 39),
+  yellow: wrap(33, 39),
+  cyan: wrap(36, 39),
+};

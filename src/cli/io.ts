@@ -1,0 +1,34 @@
+// Output channels: data on stdout (exactly one JSON document with --json), people's messages on stderr.
+export interface Output {
+  data(text: string): void;
+  json(value: unknown): void;
+  info(text: string): void;
+  warn(text: string): void;
+  /** Progress lines only when stderr is a terminal. */
+  progress(text: string): void;
+  progressDone(): void;
+}
+
+export function createOutput(stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Output {
+  const tty = Boolean(stderr.isTTY);
+  let progressShown = false;
+  return {
+    data: (text) => stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    json: (value) => stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    info: (text) => stderr.write(`${text}\n`),
+    warn: (text) => stderr.write(`warning: ${text}\n`),
+    progress: (text) => {
+      if (!tty) return;
+      stderr.write(`\r\u001b[2K${text}`);
+      progressShown = true;
+    },
+    progressDone: () => {
+      if (progressShown) stderr.write('\r\u001b[2K');
+      progressShown = false;
+    },
+  };
+}
+
+export function isInteractive(env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !env.CI;
+}

@@ -1,0 +1,24 @@
+// Turning flag strings into typed values once, at the boundary, with errors that name the flag.
+import { UsageError } from '../errors.js';
+
+/** "2027-01-31" (midnight UTC) or a full ISO timestamp. */
+export function parseDate(value: string, flag: string): Date {
+  const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`${flag} expects a date like 2027-01-31, got "${value}"`);
+  return date;
+}
+
+export function parsePositiveInt(value: string, flag: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} expects a positive whole number, got "${value}"`);
+  return Number(value);
+}
+
+/** "30d", "12w", "6m" (30-day months), "1y" -> days. */
+export function parseDays(value: string, flag: string): number {
+  const m = /^(\d+)\s*([dwmy]?)$/i.exec(value.trim());
+  if (!m) throw new UsageError(`${flag} expects a duration like 30d, 8w, 6m or 1y, got "${value}"`);
+  const n = Number(m[1]);
+  const unit = (m[2] || 'd').toLowerCase();
+  return n * ({ d: 1, w: 7, m: 30, y: 365 } as Record<string, number>)[unit]!;
+}

@@ -1,0 +1,44 @@
+import { Option, type Command } from 'commander';
+import { example, type Runner } from '../cli.js';
+
+const storageOption = () => new Option('--storage <where>', 'where the private key goes (default: config keyStorage)').choices(['keychain', 'file', 'plaintext-file']);
+
+export function registerKeysCommands(program: Command, run: Runner): void {
+  const keys = program.command('keys').description('signing keys: create, import, show, rotate, back up');
+  const load = () => import('../commands/keys.js');
+
+  keys
+    .command('init')
+    .description('generate the signing key (stored in the OS keychain by default)')
+    .addOption(storageOption())
+    .addHelpText('after', example('license-admin keys init', 'LICENSE_ADMIN_KEY_PASSPHRASE=... license-admin keys init --storage file'))
+    .action((opts, cmd) => run(cmd, async (app) => (await load()).keysInitCommand(opts, app)));
+
+  keys
+    .command('import [file]')
+    .description('import an existing key: 32-byte seed (hex/base64), PKCS#8 PEM, a "keys backup" file, or an env var')
+    .option('--from-env <VAR>', 'read the key from this environment variable (e.g. the legacy DATATOOLS_LICENSE_PRIVKEY)')
+    .option('--no-activate', 'keep it for verification only; do not sign with it')
+    .addOption(storageOption())
+    .addHelpText('after', example('license-admin keys import --from-env DATATOOLS_LICENSE_PRIVKEY', 'license-admin keys import prod-key.pem', 'license-admin keys import backup.lakeys'))
+    .action((file, opts, cmd) => run(cmd, async (app) => (await load()).keysImportCommand(file, opts, app)));
+
+  keys
+    .command('show')
+    .description('public keys as hex, PEM, JWK and JWKS, with snippets to embed in your app')
+    .addHelpText('after', example('license-admin keys show', 'license-admin keys show --json | jq .jwks'))
+    .action((_opts, cmd) => run(cmd, async (app) => (await load()).keysShowCommand(app)));
+
+  keys
+    .command('rotate')
+    .description('add a new active key; old keys stay for verification (ship the new public key first)')
+    .addOption(storageOption())
+    .addHelpText('after', example('license-admin keys rotate'))
+    .action((opts, cmd) => run(cmd, async (app) => (await load()).keysRotateCommand(opts, app)));
+
+  keys
+    .command('backup <file>')
+    .description('write a passphrase-encrypted export of every key, for escrow (LICENSE_ADMIN_BACKUP_PASSPHRASE or prompt)')
+    .addHelpText('after', example('license-admin keys backup ~/escrow/license-keys.lakeys'))
+    .action((file, _opts, cmd) => run(cmd, async (app) => (await load()).keysBackupCommand(file, app)));
+}

@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+import type { Runner } from '../cli.js';
+
+export function registerMailCommands(_program: Command, _run: Runner): void {}

@@ -1,0 +1,46 @@
+// Rendering licenses for people (tables) and for spreadsheets (CSV).
+import { createRequire } from 'node:module';
+import { color } from './colors.js';
+import { describeStatus, licenseStatus, type LicenseView } from '../ledger/license-view.js';
+import type { LicenseRow } from '../ledger/project.js';
+
+type TableCtor = new (options: { head: string[]; style?: object; wordWrap?: boolean }) => { push(row: string[]): void; toString(): string };
+
+export function table(head: string[], rows: string[][]): string {
+  const Table = createRequire(import.meta.url)('cli-table3') as TableCtor;
+  const t = new Table({ head: head.map((h) => color.bold(h)), style: { head: [], border: [] } });
+  for (const r of rows) t.push(r);
+  return t.toString();
+}
+
+export function licensesTable(rows: LicenseRow[], now: Date): string {
+  return table(
+    ['Key', 'Email', 'Name', 'Tier', 'Issued', 'Status'],
+    rows.map((r) => [r.licenseKey, r.email, r.name, r.tier, r.issuedAt.slice(0, 10), statusText(r, now)]),
+  );
+}
+
+export function statusText(row: LicenseRow, now: Date): string {
+  const text = describeStatus(row, now);
+  const status = licenseStatus(row, now);
+  return status === 'active' ? color.green(text) : status === 'revoked' ? color.red(text) : color.yellow(text);
+}
+
+/** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with a quote. */
+export function toCsv(header: readonly string[], rows: unknown[][]): string {
+  const cell = (v: unknown) => {
+    let s = v === null || v === undefined ? '' : String(v);
+    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [...(header.length ? [[...header]] : []), ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+export const VIEW_CSV_COLUMNS: (keyof LicenseView)[] = [
+  'licenseKey', 'product', 'name', 'email', 'tier', 'status', 'issuedAt', 'expiresAt', 'updatesUntil', 'revokedAt', 'revokeReason',
+  'gumroadOrderId', 'orderRef', 'notes', 'source', 'kid', 'format', 'verified', 'blob',
+];
+
+export function viewsToCsv(views: LicenseView[]): string {
+  return toCsv(VIEW_CSV_COLUMNS, views.map((v) => VIEW_CSV_COLUMNS.map((c) => v[c])));
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import type { AppContext } from '../cli/app-context.js';
+import { color } from '../cli/colors.js';
+import { DEFAULT_CONFIG, saveConfig, validateConfig, type Config, type KeyStorage } from '../config/config.js';
+import { UserError } from '../errors.js';
+import { KeyFormatError, parsePrivateKey } from '../license/ed25519-key.js';
+import { generateKey } from './keys.js';
+
+export interface InitFlags {
+  yes?: boolean;
+  product?: string;
+  productName?: string;
+  prefix?: string;
+  tiers?: string;
+  defaultYears?: string;
+  blobTag?: string;
+  keyStorage?: KeyStorage;
+  importKey?: string;
+  supportEmail?: string;
+  force?: boolean;
+}
+
+async function ask(app: AppContext, flags: InitFlags, value: string | undefined, message: string, fallback: string): Promise<string> {
+  if (value !== undefined) return value;
+  if (flags.yes || !app.prompts.interactive) return fallback;
+  return app.prompts.input(message, { default: fallback });
+}
+
+export async function initCommand(flags: InitFlags, app: AppContext): Promise<void> {
+  const existing = app.configOrNull();
+  if (existing && !flags.force) throw new UserError(`already initialised (${app.paths.configFile}); use --force to rewrite the config (keys and ledger are kept)`);
+  if (!flags.yes && !app.prompts.interactive && !flags.product) {
+    throw new UserError('init needs a terminal to ask questions; pass --yes for the defaults (and flags such as --product, --prefix)', { exitCode: 2 });
+  }
+  const d = existing ?? DEFAULT_CONFIG;
+  const product = await ask(app, flags, flags.product, 'Product id (goes into every license)', d.product);
+  const blobTag = await ask(app, flags, flags.blobTag, 'Tag in front of blobs (e.g. DTLIC3; "none" for bare JWS)', d.blobTag ?? 'none');
+  const years = await ask(app, flags, flags.defaultYears, 'Default duration in years ("lifetime" for perpetual)', String(d.defaultYears));
+  const config: Config = validateConfig({
+    ...d,
+    product,
+    productName: await ask(app, flags, flags.productName, 'Product name (shown in emails)', existing?.productName ?? product),
+    prefix: (await ask(app, flags, flags.prefix, 'License key prefix', d.prefix)).toUpperCase(),
+    tiers: (await ask(app, flags, flags.tiers, 'Tiers (comma-separated)', d.tiers.join(','))).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean),
+    defaultYears: years === 'lifetime' ? 'lifetime' : Number(years),
+    blobTag: blobTag === 'none' || blobTag === '' ? null : blobTag,
+    keyStorage: flags.keyStorage ?? d.keyStorage,
+    ...(flags.supportEmail ? { supportEmail: flags.supportEmail } : {}),
+  }, 'init');
+  saveConfig(app.paths.configFile, config);
+  app.out.info(`Wrote ${app.paths.configFile}`);
+
+  const store = await app.keys();
+  let kid = store.activeRecord()?.kid;
+  if (flags.importKey) {
+    try {
+      const key = parsePrivateKey(readFileSync(flags.importKey === '-' ? 0 : flags.importKey, 'utf8'));
+      await store.add(key, config.keyStorage, true);
+      kid = key.kid;
+      app.out.info(`Imported signing key ${kid}; check its public key with "license-admin keys show".`);
+    } catch (error) {
+      if (error instanceof KeyFormatError) throw new UserError(`${flags.importKey}: ${error.message}`);
+      throw error;
+    }
+  } else if (!kid && !app.env.LICENSE_ADMIN_PRIVATE_KEY) {
+    kid = (await generateKey(app, config.keyStorage)).kid;
+    app.out.info(`Generated signing key ${kid} (${config.keyStorage === 'keychain' ? 'in the OS keychain' : config.keyStorage}).`);
+  }
+  const ledger = await app.ledger();
+  if (app.json) return app.out.json({ config, configFile: app.paths.configFile, ledger: ledger.path, kid: kid ?? null });
+  app.out.info(`Ledger ready at ${ledger.path}`);
+  app.out.info(color.green('Done.') + ' Next: license-admin mint --tier pro --email buyer@example.com   (and "license-admin keys backup" for escrow)');
+}

@@ -1,0 +1,147 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { AppContext } from '../cli/app-context.js';
+import { color } from '../cli/colors.js';
+import type { KeyStorage } from '../config/config.js';
+import { UserError } from '../errors.js';
+import { KeyFormatError, parsePrivateKey, signingKeyFromSeed, type SigningKey } from '../license/ed25519-key.js';
+import { createBackup, isBackup, openBackup } from '../keys/key-backup.js';
+import { PRIVATE_KEY_ENV } from '../keys/key-store.js';
+import { exportPublicKey, pythonSnippet, typescriptSnippet } from '../keys/public-key-formats.js';
+
+const BACKUP_PASSPHRASE_ENV = 'LICENSE_ADMIN_BACKUP_PASSPHRASE';
+
+function storageFor(opts: { storage?: KeyStorage }, app: AppContext): KeyStorage {
+  return opts.storage ?? app.configOrNull()?.keyStorage ?? 'keychain';
+}
+
+function warnPlaintext(app: AppContext, storage: KeyStorage): void {
+  if (storage === 'plaintext-file') app.out.warn(`the private key is stored UNENCRYPTED in ${app.paths.keyFilesDir} (mode 0600). Prefer the keychain or --storage file.`);
+}
+
+export async function generateKey(app: AppContext, storage: KeyStorage): Promise<SigningKey> {
+  const key = signingKeyFromSeed(app.random(32));
+  await (await app.keys()).add(key, storage, true);
+  warnPlaintext(app, storage);
+  return key;
+}
+
+export async function keysInitCommand(opts: { storage?: KeyStorage }, app: AppContext): Promise<void> {
+  const store = await app.keys();
+  const active = store.activeRecord();
+  if (active) throw new UserError(`a signing key already exists (${active.kid}); use "license-admin keys rotate" for a new one`);
+  const key = await generateKey(app, storageFor(opts, app));
+  report(app, key, 'Generated', storageFor(opts, app));
+}
+
+function report(app: AppContext, key: SigningKey, verb: string, storage: KeyStorage): void {
+  if (app.json) return app.out.json({ kid: key.kid, storage, publicKeyHex: exportPublicKey(key.publicJwk, { active: true }).publicKeyHex, jwk: key.publicJwk });
+  app.out.info(color.green(`${verb} signing key ${key.kid} (private half in ${storage === 'keychain' ? 'the OS keychain' : storage}).`));
+  app.out.data(`Public key (hex): ${exportPublicKey(key.publicJwk, { active: true }).publicKeyHex}`);
+}
+
+export async function keysImportCommand(file: string | undefined, opts: { fromEnv?: string; activate?: boolean; storage?: KeyStorage }, app: AppContext): Promise<void> {
+  const storage = storageFor(opts, app);
+  const store = await app.keys();
+  let text: string;
+  let where: string;
+  if (opts.fromEnv) {
+    text = app.env[opts.fromEnv] ?? '';
+    where = `$${opts.fromEnv}`;
+    if (!text) throw new UserError(`${where} is not set`);
+  } else if (file) {
+    where = file === '-' ? 'stdin' : file;
+    try {
+      text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    } catch (error) {
+      throw new UserError(`cannot read ${where}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  } else if (app.env[PRIVATE_KEY_ENV]) {
+    text = app.env[PRIVATE_KEY_ENV]!;
+    where = `$${PRIVATE_KEY_ENV}`;
+  } else {
+    throw new UserError('give a key file, "-" for stdin, or --from-env VAR', { exitCode: 2 });
+  }
+  let parsedJson: unknown = null;
+  try {
+    parsedJson = JSON.parse(text);
+  } catch {
+    // not a backup file
+  }
+  if (isBackup(parsedJson)) {
+    const passphrase = app.env[BACKUP_PASSPHRASE_ENV] ?? (app.prompts.interactive ? await app.prompts.password(`Passphrase for ${where}`) : undefined);
+    if (!passphrase) throw new UserError(`set ${BACKUP_PASSPHRASE_ENV} to the backup's passphrase (not asking: stdin is not a terminal)`);
+    const restored = openBackup(parsedJson, passphrase, where);
+    const keys = [];
+    for (const entry of restored) {
+      const key = signingKeyFromSeed(entry.seed);
+      await store.add(key, storage, entry.active && opts.activate !== false);
+      keys.push({ kid: key.kid, active: entry.active });
+    }
+    if (app.json) return app.out.json({ restored: keys });
+    app.out.info(color.green(`Restored ${keys.length} key(s) from ${where}: ${keys.map((k) => `${k.kid}${k.active ? ' (active)' : ''}`).join(', ')}.`));
+    return;
+  }
+  let key: SigningKey;
+  try {
+    key = parsePrivateKey(text);
+  } catch (error) {
+    if (error instanceof KeyFormatError) throw new UserError(`${where}: ${error.message}`);
+    throw error;
+  }
+  const { existed } = await store.add(key, storage, opts.activate !== false);
+  warnPlaintext(app, storage);
+  report(app, key, existed ? 'Re-imported' : 'Imported', storage);
+  if (!app.json) app.out.info('Check that this public key matches the one embedded in your shipped app before minting.');
+}
+
+export async function keysShowCommand(app: AppContext): Promise<void> {
+  const store = await app.keys();
+  const records = store.records();
+  const keys = store.publicKeys().map((jwk) => {
+    const r = records.find((rec) => rec.kid === jwk.kid);
+    return exportPublicKey(jwk, {
+      active: r ? r.active : true,
+      ...(r ? { createdAt: r.createdAt, storage: r.storage } : { storage: 'env' }),
+      ...(r?.retiredAt ? { retiredAt: r.retiredAt } : {}),
+    });
+  });
+  if (keys.length === 0) throw new UserError('no signing keys yet: run "license-admin keys init" or "keys import"');
+  const activeKid = app.env[PRIVATE_KEY_ENV] ? (await store.activeSigner()).kid : keys.find((k) => k.active)?.kid ?? null;
+  const jwks = { keys: keys.map((k) => k.jwk) };
+  const config = app.configOrNull();
+  if (app.json) return app.out.json({ kid: activeKid, keys, jwks });
+  for (const k of keys) {
+    app.out.data(`${color.bold(`Key ${k.kid}`)}${k.kid === activeKid ? color.green(' (active: signs new licenses)') : ' (verification only)'}`);
+    app.out.data(`  raw hex:  ${k.publicKeyHex}\n  JWK:      ${JSON.stringify(k.jwk)}\n${k.pem.trim().replace(/^/gm, '  ')}\n`);
+  }
+  app.out.data(`${color.bold('JWKS')} (serve or embed):\n${JSON.stringify(jwks, null, 2)}\n`);
+  app.out.data(`${color.bold('TypeScript / Electron')}:\n${typescriptSnippet(jwks, config?.product ?? 'my-app', config?.blobTag ?? null)}\n`);
+  app.out.data(`${color.bold('Python')}:\n${pythonSnippet(keys)}`);
+}
+
+export async function keysRotateCommand(opts: { storage?: KeyStorage }, app: AppContext): Promise<void> {
+  const store = await app.keys();
+  const previous = store.activeRecord();
+  if (!previous) throw new UserError('no key to rotate yet: run "license-admin keys init"');
+  const key = await generateKey(app, storageFor(opts, app));
+  if (app.json) return app.out.json({ kid: key.kid, previousKid: previous.kid, jwks: { keys: store.publicKeys() } });
+  app.out.info(color.green(`New active key ${key.kid}; ${previous.kid} is kept for verifying licenses already issued.`));
+  app.out.info('Ship an app build that trusts both keys (license-admin keys show) before buyers get licenses signed by the new one.');
+}
+
+export async function keysBackupCommand(file: string, app: AppContext): Promise<void> {
+  const store = await app.keys();
+  const records = store.records();
+  if (records.length === 0) throw new UserError('no keys to back up');
+  let passphrase = app.env[BACKUP_PASSPHRASE_ENV];
+  if (!passphrase) {
+    if (!app.prompts.interactive) throw new UserError(`set ${BACKUP_PASSPHRASE_ENV} (the passphrase for the backup); not asking: stdin is not a terminal`);
+    passphrase = await app.prompts.password('Passphrase for the backup (you need it to restore)');
+    if ((await app.prompts.password('Repeat the passphrase')) !== passphrase) throw new UserError('the passphrases differ');
+  }
+  const entries = [];
+  for (const record of records) entries.push({ record, seed: (await store.load(record)).exportSeed() });
+  writeFileSync(file, `${JSON.stringify(createBackup(entries, passphrase, app.clock()), null, 2)}\n`, { mode: 0o600 });
+  if (app.json) return app.out.json({ file, kids: records.map((r) => r.kid) });
+  app.out.info(color.green(`Wrote an encrypted backup of ${records.length} key(s) to ${file}. Restore with "license-admin keys import ${file}".`));
+}

@@ -1,0 +1,53 @@
+import type { AppContext } from '../cli/app-context.js';
+import { color } from '../cli/colors.js';
+import { parseDate, parsePositiveInt } from '../cli/parse-flags.js';
+import { UserError } from '../errors.js';
+import { toView } from '../ledger/license-view.js';
+import { addNote, forgetPerson, reinstateLicense, renewLicense, revokeLicense, type ChangeResult } from '../licensing/lifecycle.js';
+
+function report(app: AppContext, result: ChangeResult, done: string, unchanged: string): void {
+  if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: result.changed });
+  app.out.info(result.changed ? color.green(done) : unchanged);
+}
+
+export async function revokeCommand(key: string, opts: { reason?: string }, app: AppContext): Promise<void> {
+  const result = revokeLicense(key, opts.reason, await app.ops());
+  const k = result.license.licenseKey;
+  report(app, result, `Revoked ${k}${opts.reason ? ` (${opts.reason})` : ''}.`, `${k} was already revoked on ${result.license.revokedAt?.slice(0, 10)}; nothing changed.`);
+}
+
+export async function reinstateCommand(key: string, app: AppContext): Promise<void> {
+  const result = reinstateLicense(key, await app.ops());
+  const k = result.license.licenseKey;
+  report(app, result, `Reinstated ${k}.`, `${k} is not revoked; nothing changed.`);
+}
+
+export async function noteCommand(key: string, text: string, app: AppContext): Promise<void> {
+  const result = addNote(key, text, await app.ops());
+  report(app, result, `Note added to ${result.license.licenseKey}.`, '');
+}
+
+export async function renewCommand(key: string, opts: { years?: string; until?: string; send?: boolean }, app: AppContext): Promise<void> {
+  const request = {
+    ...(opts.years !== undefined ? { years: parsePositiveInt(opts.years, '--years') } : {}),
+    ...(opts.until !== undefined ? { until: parseDate(opts.until, '--until') } : {}),
+  };
+  const result = renewLicense(key, request, await app.signing());
+  if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: true });
+  app.out.info(color.green(`Renewed ${result.license.licenseKey} until ${result.license.expiresAt?.slice(0, 10)}.`));
+  app.out.data(result.license.blob);
+}
+
+export async function forgetCommand(opts: { email: string; yes?: boolean }, app: AppContext): Promise<void> {
+  const ledger = await app.ledger();
+  const rows = ledger.findByEmail(opts.email);
+  if (rows.length === 0) throw new UserError(`no licenses for ${opts.email}; nothing to forget`);
+  if (!opts.yes) {
+    if (!app.prompts.interactive) throw new UserError(`forget erases ${opts.email} for good; pass --yes to confirm (not asking: stdin is not a terminal)`, { exitCode: 2 });
+    const ok = await app.prompts.confirm(`Erase ${opts.email} from ${rows.length} license(s) and their history? This cannot be undone.`);
+    if (!ok) throw new UserError('nothing was changed');
+  }
+  const result = forgetPerson(opts.email, await app.ops());
+  if (app.json) return app.out.json(result);
+  app.out.info(`Forgot ${result.email}: removed name, email, blob and notes from ${result.licenseKeys.length} license(s) (${result.licenseKeys.join(', ')}) and scrubbed ${result.eventsScrubbed} history event(s). The keys and dates remain so the numbers still add up.`);
+}

@@ -1,0 +1,53 @@
+import { parseDate, parsePositiveInt } from '../cli/parse-flags.js';
+import { requireValue } from '../cli/prompts.js';
+import type { AppContext } from '../cli/app-context.js';
+import { toView } from '../ledger/license-view.js';
+import { mintLicense, type MintRequest } from '../licensing/mint.js';
+import { color } from '../cli/colors.js';
+
+export interface MintFlags {
+  tier?: string;
+  email?: string;
+  name?: string;
+  years?: string;
+  expires?: string;
+  lifetime?: boolean;
+  updatesUntil?: string;
+  seats?: string;
+  features?: string;
+  orderId?: string;
+  note?: string;
+  send?: boolean;
+  local?: boolean;
+  remote?: boolean;
+}
+
+export async function mintRequestFromFlags(flags: MintFlags, app: AppContext): Promise<MintRequest> {
+  const config = app.config();
+  const tier = await requireValue(app.prompts, flags.tier, '--tier', () => app.prompts.select('Tier', config.tiers, config.tiers.includes('pro') ? 'pro' : undefined));
+  const email = await requireValue(app.prompts, flags.email, '--email', () => app.prompts.input("Buyer's email", { validate: (v) => /@/.test(v) || 'an email address, please' }));
+  const name = flags.name ?? (app.prompts.interactive && flags.email === undefined ? await app.prompts.input("Buyer's name (optional)") : undefined);
+  return {
+    tier: tier.toLowerCase(),
+    email: email.trim(),
+    ...(name ? { name } : {}),
+    ...(flags.years !== undefined ? { years: parsePositiveInt(flags.years, '--years') } : {}),
+    ...(flags.expires !== undefined ? { expiresAt: parseDate(flags.expires, '--expires') } : {}),
+    ...(flags.lifetime ? { lifetime: true } : {}),
+    ...(flags.updatesUntil !== undefined ? { updatesUntil: parseDate(flags.updatesUntil, '--updates-until') } : {}),
+    ...(flags.seats !== undefined ? { seats: parsePositiveInt(flags.seats, '--seats') } : {}),
+    ...(flags.features ? { features: flags.features.split(',').map((f) => f.trim()).filter(Boolean) } : {}),
+    ...(flags.orderId ? { gumroadOrderId: flags.orderId } : {}),
+    ...(flags.note ? { note: flags.note } : {}),
+  };
+}
+
+export async function mintCommand(flags: MintFlags, app: AppContext): Promise<void> {
+  const request = await mintRequestFromFlags(flags, app);
+  const ctx = await app.signing();
+  const { license } = mintLicense(request, ctx);
+  const view = toView(license, app.clock());
+  if (app.json) return app.out.json(view);
+  app.out.info(color.green(`Minted ${license.tier} license for ${license.email}${license.expiresAt ? `, valid until ${license.expiresAt.slice(0, 10)}` : ' (lifetime)'}.`));
+  app.out.data(`License key: ${license.licenseKey}\n\n${license.blob}`);
+}

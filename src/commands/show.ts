@@ -1,0 +1,53 @@
+import type { AppContext } from '../cli/app-context.js';
+import { color } from '../cli/colors.js';
+import { statusText, table } from '../cli/render.js';
+import { UserError } from '../errors.js';
+import { looksLikeLicenseKey } from '../license/license-key.js';
+import { toView } from '../ledger/license-view.js';
+import type { LedgerEvent } from '../ledger/events.js';
+import type { LicenseRow } from '../ledger/project.js';
+import { requireLicense } from '../licensing/find-license.js';
+
+export async function showCommand(target: string, app: AppContext): Promise<void> {
+  const ledger = await app.ledger();
+  const now = app.clock();
+  const rows: LicenseRow[] = looksLikeLicenseKey(target) && !target.includes('@') ? [requireLicense(ledger, target)] : ledger.findByEmail(target);
+  if (rows.length === 0) throw new UserError(`no licenses for ${target}; try "license-admin search ${target.split('@')[0]}"`);
+  const withEvents = rows.map((row) => ({ row, events: ledger.eventsFor(row.licenseKey).map(({ seq: _seq, ...e }) => e) }));
+  if (app.json) {
+    const views = withEvents.map(({ row, events }) => ({ ...toView(row, now), events }));
+    return app.out.json(looksLikeLicenseKey(target) && !target.includes('@') ? views[0] : views);
+  }
+  for (const { row, events } of withEvents) {
+    app.out.data(color.bold(row.licenseKey));
+    const fields: [string, string][] = [
+      ['Status', statusText(row, now)],
+      ['Name', row.name || '-'],
+      ['Email', row.email || (row.forgottenAt ? '(forgotten)' : '-')],
+      ['Tier', row.tier],
+      ['Product', row.product],
+      ['Issued', row.issuedAt],
+      ['Expires', row.expiresAt ?? 'never (lifetime)'],
+      ...(row.updatesUntil ? [['Updates until', row.updatesUntil] as [string, string]] : []),
+      ...(row.gumroadOrderId || row.orderRef ? [['Order', row.orderRef ?? row.gumroadOrderId ?? ''] as [string, string]] : []),
+      ['Key id', row.kid ?? '-'],
+      ['Source', `${row.source}${row.verified ? '' : ' (unverified legacy blob)'}`],
+      ...(row.notes ? [['Notes', row.notes] as [string, string]] : []),
+    ];
+    app.out.data(fields.map(([k, v]) => `  ${k.padEnd(14)}${v}`).join('\n'));
+    app.out.data(`\n  History:\n${table(['When', 'What', 'Who', 'Details'], events.map(describeEvent))}\n`);
+  }
+}
+
+function describeEvent(e: LedgerEvent): string[] {
+  const d = e.data;
+  const details: Record<string, string> = {
+    minted: `${String(d.tier)}, expires ${d.expiresAt ? String(d.expiresAt).slice(0, 10) : 'never'}`,
+    imported: `from ${e.source}${d.verified === false ? ' (unverified)' : ''}`,
+    renewed: `until ${String(d.expiresAt ?? '').slice(0, 10)}`,
+    revoked: String(d.reason ?? ''),
+    note_added: String(d.text ?? ''),
+    forgotten: 'personal data erased',
+  };
+  return [e.at.replace('T', ' ').slice(0, 19), e.type.replace('_', ' '), e.actor, details[e.type] ?? (d.to ? `to ${String(d.to)}` : '')];
+}

@@ -1,0 +1,107 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { AppContext } from '../cli/app-context.js';
+import { color } from '../cli/colors.js';
+import { UserError } from '../errors.js';
+import { checkBlob, type CheckedBlob } from '../license/check-blob.js';
+import { parsePrivateKey, publicJwkFromRaw } from '../license/ed25519-key.js';
+import type { LicenseFormat } from '../license/format.js';
+import { loadFormat } from '../license/load-format.js';
+import type { PublicKey } from '../keys/key-store.js';
+import { createPublicKey } from 'node:crypto';
+
+export interface VerifyFlags {
+  product?: string;
+  format?: string;
+  key?: string;
+}
+
+function readInput(arg: string | undefined): { text: string; file?: string } {
+  if (arg === undefined || arg === '-') return { text: readFileSync(0, 'utf8') };
+  if (!arg.includes('.') || (existsSync(arg) && statSync(arg).isFile())) {
+    if (!existsSync(arg)) throw new UserError(`"${arg}" is neither a blob nor a file`);
+    return { text: readFileSync(arg, 'utf8'), file: arg };
+  }
+  return { text: arg };
+}
+
+function keyFromFlag(text: string): PublicKey {
+  const t = text.trim();
+  try {
+    if (t.startsWith('{')) {
+      const jwk = JSON.parse(t) as { x: string };
+      return publicJwkFromRaw(Buffer.from(jwk.x, 'base64url'));
+    }
+    if (/^[0-9a-f]{64}$/i.test(t)) return publicJwkFromRaw(Buffer.from(t, 'hex'));
+    if (t.includes('PUBLIC KEY')) return publicJwkFromRaw(Buffer.from(createPublicKey(t).export({ format: 'jwk' }).x as string, 'base64url'));
+    if (t.includes('PRIVATE KEY')) return parsePrivateKey(t).publicJwk;
+  } catch {
+    // fall through to the error below
+  }
+  throw new UserError('--key expects a public key as a JWK, 64 hex characters or an SPKI PEM');
+}
+
+function licenseOf(result: CheckedBlob) {
+  const c = result.claims;
+  if (!c) return undefined;
+  const date = (s?: number) => (s === undefined ? null : new Date(s * 1000).toISOString());
+  return {
+    licenseKey: c.sub, product: c.iss, name: c.name, email: c.email, tier: c.tier, issuedAt: date(c.iat), expiresAt: date(c.exp),
+    updatesUntil: date(c.updates_until), ...(c.seats !== undefined ? { seats: c.seats } : {}), ...(c.features ? { features: c.features } : {}), kid: result.kid ?? null,
+  };
+}
+
+export async function verifyCommand(arg: string | undefined, flags: VerifyFlags, app: AppContext): Promise<void> {
+  const config = app.configOrNull();
+  const format: LicenseFormat = config || flags.format
+    ? await loadFormat({ ...(config ?? (await import('../config/config.js')).DEFAULT_CONFIG), ...(flags.format ? { format: flags.format } : {}) }, app.paths.configDir)
+    : await app.format();
+  const keys = flags.key ? [keyFromFlag(flags.key.startsWith('@') ? readFileSync(flags.key.slice(1), 'utf8') : flags.key)] : (await app.keys()).publicKeys();
+  if (keys.length === 0) throw new UserError('no public keys to verify against: run "license-admin keys import" or pass --key');
+  const product = flags.product ?? config?.product;
+  const options = { keys, now: app.clock(), ...(product ? { product } : {}) };
+  const input = readInput(arg);
+  const lines = input.text.split(/\r?\n/).map((l) => l.replace(/^\uFEFF/, '').trim());
+  if (input.file && lines.filter((l) => l.startsWith('{')).length >= 1) return verifyLog(input.file, lines, format, options, app);
+
+  const result = checkBlob(input.text.trim(), format, options);
+  const license = licenseOf(result);
+  process.exitCode = result.valid ? 0 : 1;
+  if (app.json) return app.out.json({ valid: result.valid, ...(result.reason ? { reason: result.reason, detail: result.detail } : {}), ...(license ? { license } : {}) });
+  app.out.data(result.valid ? color.green('VALID') : color.red(`INVALID: ${result.reason} (${result.detail})`));
+  if (license) {
+    app.out.data([
+      `  Key       ${license.licenseKey}`, `  Product   ${license.product}`, `  Name      ${license.name}`, `  Email     ${license.email}`,
+      `  Tier      ${license.tier}`, `  Issued    ${license.issuedAt}`, `  Expires   ${license.expiresAt ?? 'never (lifetime)'}`,
+      ...(license.updatesUntil ? [`  Updates   until ${license.updatesUntil}`] : []), `  Signed by ${license.kid}`,
+    ].join('\n'));
+  }
+}
+
+async function verifyLog(file: string, lines: string[], format: LicenseFormat, options: Parameters<typeof checkBlob>[2], app: AppContext): Promise<void> {
+  const failures: { line: number; licenseKey: string | null; reason: string; detail: string }[] = [];
+  let total = 0;
+  lines.forEach((line, i) => {
+    if (line === '') return;
+    total++;
+    let record: { blob?: unknown; license_key?: unknown };
+    try {
+      record = JSON.parse(line) as typeof record;
+    } catch {
+      failures.push({ line: i + 1, licenseKey: null, reason: 'malformed', detail: 'not a JSON line' });
+      return;
+    }
+    const key = typeof record.license_key === 'string' ? record.license_key : null;
+    if (typeof record.blob !== 'string') {
+      failures.push({ line: i + 1, licenseKey: key, reason: 'malformed', detail: 'no "blob" field' });
+      return;
+    }
+    const result = checkBlob(record.blob, format, options);
+    // In a log, an expired license is a fact of life, not a broken blob: only signature-level failures count.
+    if (!result.valid && result.reason !== 'expired') failures.push({ line: i + 1, licenseKey: key, reason: result.reason!, detail: result.detail! });
+    else if (key && result.claims && result.claims.sub !== key) failures.push({ line: i + 1, licenseKey: key, reason: 'malformed', detail: `blob is for ${result.claims.sub}, not ${key}` });
+  });
+  process.exitCode = failures.length === 0 ? 0 : 1;
+  if (app.json) return app.out.json({ file, total, valid: total - failures.length, invalid: failures.length, failures });
+  app.out.data(`${file}: ${total} blob(s), ${total - failures.length} valid, ${failures.length} failing`);
+  for (const f of failures) app.out.data(`  ${file}:${f.line}  ${f.licenseKey ?? '?'}  ${f.reason}: ${f.detail}`);
+}

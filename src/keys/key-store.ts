@@ -1,0 +1,137 @@
+// Where the signing key comes from, in order: LICENSE_ADMIN_PRIVATE_KEY (the keychain is not touched),
+// then the active key of keys.json from its storage (OS keychain, encrypted file, or plaintext file).
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KeyStorage } from '../config/config.js';
+import type { Env, Paths } from '../config/paths.js';
+import { UserError } from '../errors.js';
+import { KeyFormatError, parsePrivateKey, signingKeyFromSeed, type SigningKey } from '../license/ed25519-key.js';
+import type { PublicJwk } from '../verify/ed25519.js';
+import { readKeyRegistry, writeKeyRegistry, type KeyRecord } from './key-registry.js';
+import { createKeychain, type SecretStore } from './keychain.js';
+import { open, seal, type SealedBox } from './passphrase-box.js';
+
+export const PRIVATE_KEY_ENV = 'LICENSE_ADMIN_PRIVATE_KEY';
+export const PASSPHRASE_ENV = 'LICENSE_ADMIN_KEY_PASSPHRASE';
+
+export type PublicKey = PublicJwk & { kid: string };
+
+export interface KeyStoreDeps {
+  paths: Paths;
+  env: Env;
+  now: () => Date;
+  keychain?: SecretStore;
+  askPassphrase?: (message: string) => Promise<string>;
+}
+
+export class KeyStore {
+  private readonly keychain: SecretStore;
+  constructor(private readonly deps: KeyStoreDeps) {
+    this.keychain = deps.keychain ?? createKeychain();
+  }
+
+  records(): KeyRecord[] {
+    return readKeyRegistry(this.deps.paths.keysFile);
+  }
+
+  /** Every key a blob may be verified against: the registry's plus an env key. */
+  publicKeys(): PublicKey[] {
+    const keys: PublicKey[] = this.records().map((r) => ({ kty: 'OKP', crv: 'Ed25519', x: r.x, kid: r.kid }));
+    const envKey = this.envKey();
+    if (envKey && !keys.some((k) => k.kid === envKey.kid)) keys.push(envKey.publicJwk);
+    return keys;
+  }
+
+  activeRecord(): KeyRecord | undefined {
+    return this.records().find((r) => r.active);
+  }
+
+  private envKey(): SigningKey | null {
+    const text = this.deps.env[PRIVATE_KEY_ENV];
+    if (!text) return null;
+    try {
+      return parsePrivateKey(text);
+    } catch (error) {
+      if (error instanceof KeyFormatError) throw new UserError(`${PRIVATE_KEY_ENV} is set but unusable: ${error.message}`);
+      throw error;
+    }
+  }
+
+  async activeSigner(): Promise<SigningKey> {
+    const envKey = this.envKey();
+    if (envKey) return envKey;
+    const record = this.activeRecord();
+    if (!record) throw new UserError('no signing key yet: run "license-admin keys init" (or "keys import" for an existing key)');
+    return this.load(record);
+  }
+
+  async load(record: KeyRecord): Promise<SigningKey> {
+    const seed = await this.readSeed(record);
+    const key = signingKeyFromSeed(seed);
+    if (key.kid !== record.kid) throw new UserError(`the private key stored for ${record.kid} does not match its public key; restore it from your backup`);
+    return key;
+  }
+
+  private async readSeed(record: KeyRecord): Promise<Buffer> {
+    if (record.storage === 'keychain') {
+      const stored = await this.keychain.get(account(record.kid));
+      if (!stored) throw new UserError(`the OS keychain has no private key for ${record.kid}; restore it with "license-admin keys import <backup>"`);
+      return Buffer.from(stored, 'base64');
+    }
+    const file = this.keyFile(record);
+    if (!existsSync(file)) throw new UserError(`key file ${file} is missing; restore it with "license-admin keys import <backup>"`);
+    if (record.storage === 'plaintext-file') return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+    const passphrase = await this.passphrase(`Passphrase for signing key ${record.kid}`);
+    return open(JSON.parse(readFileSync(file, 'utf8')) as SealedBox, passphrase, file);
+  }
+
+  private keyFile(record: Pick<KeyRecord, 'kid' | 'storage'>): string {
+    return join(this.deps.paths.keyFilesDir, `${record.kid}${record.storage === 'plaintext-file' ? '.seed' : '.key.json'}`);
+  }
+
+  async passphrase(message: string): Promise<string> {
+    const fromEnv = this.deps.env[PASSPHRASE_ENV];
+    if (fromEnv) return fromEnv;
+    if (!this.deps.askPassphrase) throw new UserError(`set ${PASSPHRASE_ENV} (the key file's passphrase); not asking because stdin is not a terminal`);
+    return this.deps.askPassphrase(message);
+  }
+
+  /** Stores the private half and records the public half. `activate` makes it the signing key. */
+  async add(key: SigningKey, storage: KeyStorage, activate: boolean): Promise<{ record: KeyRecord; existed: boolean }> {
+    const records = this.records();
+    const existing = records.find((r) => r.kid === key.kid);
+    const record: KeyRecord = existing ?? { kid: key.kid, x: key.publicJwk.x, createdAt: this.deps.now().toISOString(), storage, active: false };
+    record.storage = storage;
+    await this.writeSeed(record, key.exportSeed());
+    if (!existing) records.push(record);
+    if (activate) {
+      for (const r of records) {
+        if (r.active && r !== record) r.retiredAt = this.deps.now().toISOString();
+        r.active = r === record;
+      }
+    }
+    writeKeyRegistry(this.deps.paths.keysFile, records);
+    return { record, existed: Boolean(existing) };
+  }
+
+  private async writeSeed(record: KeyRecord, seed: Buffer): Promise<void> {
+    if (record.storage === 'keychain') {
+      await this.keychain.set(account(record.kid), seed.toString('base64'));
+      return;
+    }
+    mkdirSync(this.deps.paths.keyFilesDir, { recursive: true, mode: 0o700 });
+    const file = this.keyFile(record);
+    if (record.storage === 'plaintext-file') {
+      writeFileSync(file, `${seed.toString('hex')}\n`, { mode: 0o600 });
+      chmodSync(file, 0o600);
+      return;
+    }
+    const passphrase = await this.passphrase(`New passphrase for signing key ${record.kid}`);
+    writeFileSync(file, JSON.stringify(seal(seed, passphrase)), { mode: 0o600 });
+  }
+
+}
+
+function account(kid: string): string {
+  return `signing-key:${kid}`;
+}

@@ -1,0 +1,73 @@
+// The event log's vocabulary. Events are self-contained: applying the same set in any order, any number
+// of times, gives the same ledger (see project.ts), which is what sync relies on.
+
+export type EventType =
+  | 'minted'
+  | 'imported'
+  | 'renewed'
+  | 'reissued'
+  | 'revoked'
+  | 'reinstated'
+  | 'note_added'
+  | 'forgotten'
+  | 'mail_queued'
+  | 'mail_sent';
+
+export interface MintData {
+  product: string;
+  name: string;
+  email: string;
+  tier: string;
+  issuedAt: string;
+  expiresAt: string | null;
+  updatesUntil?: string | null;
+  blob: string;
+  kid: string | null;
+  format: string;
+  gumroadOrderId?: string | null;
+  orderRef?: string | null;
+  seats?: number;
+  features?: string[];
+  note?: string;
+  verified?: boolean;
+}
+
+export interface LedgerEvent {
+  id: string;
+  licenseKey: string;
+  type: EventType;
+  at: string;
+  actor: string;
+  source: string;
+  data: Record<string, unknown>;
+}
+
+export const STATE_EVENTS: ReadonlySet<EventType> = new Set(['minted', 'imported', 'renewed', 'reissued', 'revoked', 'reinstated', 'note_added', 'forgotten']);
+
+const PERSONAL_FIELDS = ['name', 'email', 'blob', 'text', 'note', 'to'];
+
+/** What a forget leaves of an event: the facts (dates, tier, key) without the person. Idempotent. */
+export function scrubEventData(data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) out[k] = PERSONAL_FIELDS.includes(k) && v !== null && v !== undefined ? '' : v;
+  return out;
+}
+
+let lastMs = 0;
+let counter = 0;
+/** Time-ordered, unique ids: events made in one process sort in the order they were made. */
+export function newEventId(now: Date, random: (n: number) => Uint8Array): string {
+  const ms = now.getTime();
+  if (ms === lastMs) counter++;
+  else {
+    lastMs = ms;
+    counter = 0;
+  }
+  const rand = Buffer.from(random(8)).toString('hex');
+  return `${ms.toString(16).padStart(12, '0')}-${counter.toString(16).padStart(4, '0')}-${rand}`;
+}
+
+export function compareEvents(a: LedgerEvent, b: LedgerEvent): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

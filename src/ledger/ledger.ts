@@ -1,0 +1,116 @@
+// The local SQLite ledger: the event log is the truth, `licenses` is its projection kept in step
+// inside the same transaction.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { scrubEventData, STATE_EVENTS, type LedgerEvent } from './events.js';
+import { migrate } from './migrations.js';
+import { projectLicense, type LicenseRow } from './project.js';
+import { LICENSE_COLUMNS, licenseToParams, rowToEvent, rowToLicense, type SqlRow } from './row-mapping.js';
+
+export interface ApplyResult {
+  inserted: number;
+  duplicates: number;
+  affectedKeys: string[];
+}
+
+export class Ledger {
+  readonly db: Database.Database;
+  readonly path: string;
+  private readonly stmts;
+
+  constructor(path: string, options: { readonly?: boolean } = {}) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.path = path;
+    this.db = new Database(path, { readonly: options.readonly ?? false });
+    this.db.pragma('busy_timeout = 10000');
+    if (!options.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      migrate(this.db);
+    }
+    const placeholders = LICENSE_COLUMNS.map(() => '?').join(', ');
+    this.stmts = {
+      insertEvent: this.db.prepare(
+        'INSERT INTO events (id, license_key, type, at, actor, source, data) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      ),
+      eventsForKey: this.db.prepare('SELECT * FROM events WHERE license_key = ? ORDER BY at, id'),
+      isForgotten: this.db.prepare("SELECT 1 FROM events WHERE license_key = ? AND type = 'forgotten' LIMIT 1"),
+      scrubEvent: this.db.prepare('UPDATE events SET data = ? WHERE seq = ?'),
+      upsertLicense: this.db.prepare(
+        `INSERT INTO licenses (${LICENSE_COLUMNS.join(', ')}) VALUES (${placeholders})
+         ON CONFLICT (license_key) DO UPDATE SET ${LICENSE_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+      ),
+      getLicense: this.db.prepare('SELECT * FROM licenses WHERE license_key = ?'),
+      getByOrder: this.db.prepare('SELECT * FROM licenses WHERE gumroad_order_id = ? OR order_ref = ?'),
+      byEmail: this.db.prepare('SELECT * FROM licenses WHERE lower(email) = lower(?) ORDER BY issued_at'),
+    };
+  }
+
+  static open(path: string): Ledger {
+    return new Ledger(path);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Inserts new events (ignoring ones already present) and re-projects every license they touch. */
+  applyEvents(events: readonly LedgerEvent[]): ApplyResult {
+    return this.db.transaction(() => this.applyEventsInTransaction(events)).immediate();
+  }
+
+  /** For callers that already hold a transaction (mint + outbox message, imports). */
+  applyEventsInTransaction(events: readonly LedgerEvent[]): ApplyResult {
+    let inserted = 0;
+    const touched = new Set<string>();
+    const forgottenKeys = new Set<string>();
+    for (const event of events) {
+      const forgotten = event.type === 'forgotten' || this.stmts.isForgotten.get(event.licenseKey) !== undefined;
+      const data = forgotten ? scrubEventData(event.data) : event.data;
+      const info = this.stmts.insertEvent.run(event.id, event.licenseKey, event.type, event.at, event.actor, event.source, JSON.stringify(data));
+      if (info.changes === 0) continue;
+      inserted++;
+      if (event.type === 'forgotten') forgottenKeys.add(event.licenseKey);
+      if (STATE_EVENTS.has(event.type)) touched.add(event.licenseKey);
+    }
+    for (const key of forgottenKeys) this.scrubEventsOf(key);
+    for (const key of touched) this.reproject(key);
+    return { inserted, duplicates: events.length - inserted, affectedKeys: [...touched] };
+  }
+
+  private scrubEventsOf(licenseKey: string): void {
+    for (const e of this.eventsFor(licenseKey)) {
+      const scrubbed = JSON.stringify(scrubEventData(e.data));
+      if (scrubbed !== JSON.stringify(e.data)) this.stmts.scrubEvent.run(scrubbed, e.seq);
+    }
+  }
+
+  private reproject(licenseKey: string): void {
+    const row = projectLicense(this.eventsFor(licenseKey));
+    if (!row) return;
+    this.stmts.upsertLicense.run(...licenseToParams(row));
+  }
+
+  eventsFor(licenseKey: string): (LedgerEvent & { seq: number })[] {
+    return (this.stmts.eventsForKey.all(licenseKey) as SqlRow[]).map(rowToEvent);
+  }
+
+  getLicense(licenseKey: string): LicenseRow | null {
+    const row = this.stmts.getLicense.get(licenseKey) as SqlRow | undefined;
+    return row ? rowToLicense(row) : null;
+  }
+
+  getByOrderId(orderId: string): LicenseRow | null {
+    const row = this.stmts.getByOrder.get(orderId, orderId) as SqlRow | undefined;
+    return row ? rowToLicense(row) : null;
+  }
+
+  findByEmail(email: string): LicenseRow[] {
+    return (this.stmts.byEmail.all(email) as SqlRow[]).map(rowToLicense);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+}

@@ -1,0 +1,93 @@
+// Versioned schema migrations, applied in order inside one IMMEDIATE transaction (PRAGMA user_version).
+// Never edit a released migration: add the next one.
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'licenses and the event log',
+    sql: `
+      CREATE TABLE licenses (
+        license_key      TEXT PRIMARY KEY COLLATE NOCASE,
+        product          TEXT NOT NULL,
+        name             TEXT NOT NULL,
+        email            TEXT NOT NULL,
+        tier             TEXT NOT NULL,
+        issued_at        TEXT NOT NULL,
+        expires_at       TEXT,
+        updates_until    TEXT,
+        blob             TEXT NOT NULL,
+        kid              TEXT,
+        format           TEXT NOT NULL DEFAULT 'jws',
+        gumroad_order_id TEXT UNIQUE,
+        order_ref        TEXT UNIQUE,
+        revoked_at       TEXT,
+        revoke_reason    TEXT,
+        notes            TEXT,
+        source           TEXT NOT NULL,
+        verified         INTEGER NOT NULL DEFAULT 1,
+        forgotten_at     TEXT,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL
+      );
+      CREATE INDEX idx_licenses_email ON licenses (lower(email));
+      CREATE INDEX idx_licenses_expires ON licenses (expires_at) WHERE revoked_at IS NULL;
+      CREATE INDEX idx_licenses_issued ON licenses (issued_at);
+
+      CREATE TABLE events (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        id          TEXT NOT NULL UNIQUE,
+        license_key TEXT NOT NULL COLLATE NOCASE,
+        type        TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        data        TEXT NOT NULL
+      );
+      CREATE INDEX idx_events_key ON events (license_key, at, id);
+
+      -- Substring search over key, email, name and order id in milliseconds on a million rows.
+      CREATE VIRTUAL TABLE licenses_search USING fts5(
+        license_key, email, name, gumroad_order_id,
+        content='licenses', content_rowid='rowid', tokenize='trigram'
+      );
+      CREATE TRIGGER licenses_search_ai AFTER INSERT ON licenses BEGIN
+        INSERT INTO licenses_search(rowid, license_key, email, name, gumroad_order_id)
+        VALUES (new.rowid, new.license_key, new.email, new.name, new.gumroad_order_id);
+      END;
+      CREATE TRIGGER licenses_search_ad AFTER DELETE ON licenses BEGIN
+        INSERT INTO licenses_search(licenses_search, rowid, license_key, email, name, gumroad_order_id)
+        VALUES ('delete', old.rowid, old.license_key, old.email, old.name, old.gumroad_order_id);
+      END;
+      CREATE TRIGGER licenses_search_au AFTER UPDATE OF license_key, email, name, gumroad_order_id ON licenses BEGIN
+        INSERT INTO licenses_search(licenses_search, rowid, license_key, email, name, gumroad_order_id)
+        VALUES ('delete', old.rowid, old.license_key, old.email, old.name, old.gumroad_order_id);
+        INSERT INTO licenses_search(rowid, license_key, email, name, gumroad_order_id)
+        VALUES (new.rowid, new.license_key, new.email, new.name, new.gumroad_order_id);
+      END;
+    `,
+  },
+];
+
+export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {
+  const run = db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    const latest = migrations[migrations.length - 1]?.version ?? 0;
+    if (current > latest) {
+      throw new Error(`this ledger was written by a newer license-admin (schema ${current}, this version knows ${latest}); upgrade license-admin`);
+    }
+    for (const m of migrations) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+    return latest;
+  });
+  return run.immediate();
+}

@@ -1,0 +1,101 @@
+// Read queries over the projection: search, filtered lists, stats.
+import type { Ledger } from './ledger.js';
+import type { LicenseRow } from './project.js';
+import { rowToLicense, type SqlRow } from './row-mapping.js';
+
+export interface ListFilter {
+  tier?: string;
+  status?: 'active' | 'expired' | 'revoked';
+  expiringWithinDays?: number;
+  issuedSince?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** Substring, case-insensitive, over key, email, name and order id. Trigram index for 3+ characters. */
+export function searchLicenses(ledger: Ledger, text: string, limit = 1000): LicenseRow[] {
+  const needle = text.trim();
+  if (needle === '') return [];
+  if ([...needle].length >= 3) {
+    const phrase = `"${needle.replace(/"/g, '""')}"`;
+    const rows = ledger.db
+      .prepare(
+        `SELECT l.* FROM licenses_search s JOIN licenses l ON l.rowid = s.rowid
+         WHERE licenses_search MATCH ? ORDER BY l.issued_at DESC LIMIT ?`,
+      )
+      .all(phrase, limit) as SqlRow[];
+    return rows.map(rowToLicense);
+  }
+  const like = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = ledger.db
+    .prepare(
+      `SELECT * FROM licenses WHERE license_key LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\'
+       OR name LIKE ?1 ESCAPE '\\' OR gumroad_order_id LIKE ?1 ESCAPE '\\' ORDER BY issued_at DESC LIMIT ?2`,
+    )
+    .all(like, limit) as SqlRow[];
+  return rows.map(rowToLicense);
+}
+
+export function listLicenses(ledger: Ledger, filter: ListFilter, now: Date): LicenseRow[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const nowIso = now.toISOString();
+  if (filter.tier) {
+    where.push('tier = ?');
+    params.push(filter.tier);
+  }
+  if (filter.status === 'revoked') where.push('revoked_at IS NOT NULL');
+  if (filter.status === 'active') {
+    where.push('revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)');
+    params.push(nowIso);
+  }
+  if (filter.status === 'expired') {
+    where.push('revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ?');
+    params.push(nowIso);
+  }
+  if (filter.expiringWithinDays !== undefined) {
+    where.push('revoked_at IS NULL AND expires_at > ? AND expires_at <= ?');
+    params.push(nowIso, new Date(now.getTime() + filter.expiringWithinDays * 86_400_000).toISOString());
+  }
+  if (filter.issuedSince) {
+    where.push('issued_at >= ?');
+    params.push(filter.issuedSince);
+  }
+  const sql = `SELECT * FROM licenses ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY issued_at DESC, license_key ${filter.limit !== undefined ? 'LIMIT ? OFFSET ?' : ''}`;
+  if (filter.limit !== undefined) params.push(filter.limit, filter.offset ?? 0);
+  return (ledger.db.prepare(sql).all(...params) as SqlRow[]).map(rowToLicense);
+}
+
+export interface LedgerStats {
+  total: number;
+  byTier: Record<string, { active: number; expired: number; revoked: number }>;
+  byStatus: { active: number; expired: number; revoked: number };
+  expiringIn30Days: number;
+  expiringIn90Days: number;
+}
+
+export function ledgerStats(ledger: Ledger, now: Date): LedgerStats {
+  const nowIso = now.toISOString();
+  const rows = ledger.db
+    .prepare(
+      `SELECT tier,
+        CASE WHEN revoked_at IS NOT NULL THEN 'revoked'
+             WHEN expires_at IS NOT NULL AND expires_at <= ? THEN 'expired' ELSE 'active' END AS status,
+        count(*) AS n
+       FROM licenses GROUP BY 1, 2`,
+    )
+    .all(nowIso) as { tier: string; status: 'active' | 'expired' | 'revoked'; n: number }[];
+  const stats: LedgerStats = { total: 0, byTier: {}, byStatus: { active: 0, expired: 0, revoked: 0 }, expiringIn30Days: 0, expiringIn90Days: 0 };
+  for (const r of rows) {
+    stats.total += r.n;
+    stats.byStatus[r.status] += r.n;
+    const t = (stats.byTier[r.tier] ??= { active: 0, expired: 0, revoked: 0 });
+    t[r.status] += r.n;
+  }
+  const expiring = ledger.db.prepare('SELECT count(*) AS n FROM licenses WHERE revoked_at IS NULL AND expires_at > ? AND expires_at <= ?');
+  const within = (days: number) => (expiring.get(nowIso, new Date(now.getTime() + days * 86_400_000).toISOString()) as { n: number }).n;
+  stats.expiringIn30Days = within(30);
+  stats.expiringIn90Days = within(90);
+  return stats;
+}

@@ -1,0 +1,27 @@
+// What license operations need, passed in (never globals): tests give a fixed clock and a temp ledger.
+import type { Config } from '../config/config.js';
+import type { LicenseFormat } from '../license/format.js';
+import type { SigningKey } from '../license/ed25519-key.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { newEventId, type EventType, type LedgerEvent } from '../ledger/events.js';
+
+export interface OpsContext {
+  ledger: Ledger;
+  config: Config;
+  format: LicenseFormat;
+  clock: () => Date;
+  random: (n: number) => Uint8Array;
+  /** Who did it: "cli:alice", "webhook:stripe", "server". */
+  actor: string;
+  /** Where the change was made: "cli", "server", "import". */
+  source: string;
+}
+
+export interface SigningContext extends OpsContext {
+  signer: SigningKey;
+}
+
+export function makeEvent(ctx: OpsContext, type: EventType, licenseKey: string, data: Record<string, unknown>): LedgerEvent {
+  const now = ctx.clock();
+  return { id: newEventId(now, ctx.random), licenseKey, type, at: now.toISOString(), actor: ctx.actor, source: ctx.source, data };
+}

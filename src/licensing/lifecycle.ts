@@ -1,0 +1,96 @@
+// Revoke, reinstate, renew, note, forget: each one event, applied in one transaction.
+import { UserError } from '../errors.js';
+import { addYears, buildClaims } from '../license/build-claims.js';
+import type { LicenseRow } from '../ledger/project.js';
+import { makeEvent, type OpsContext, type SigningContext } from './context.js';
+import { requireLicense } from './find-license.js';
+
+export interface ChangeResult {
+  license: LicenseRow;
+  changed: boolean;
+}
+
+export function revokeLicense(keyInput: string, reason: string | undefined, ctx: OpsContext): ChangeResult {
+  return ctx.ledger.transaction(() => {
+    const row = requireLicense(ctx.ledger, keyInput);
+    if (row.revokedAt) return { license: row, changed: false };
+    ctx.ledger.applyEventsInTransaction([makeEvent(ctx, 'revoked', row.licenseKey, reason ? { reason } : {})]);
+    return { license: ctx.ledger.getLicense(row.licenseKey)!, changed: true };
+  });
+}
+
+export function reinstateLicense(keyInput: string, ctx: OpsContext): ChangeResult {
+  return ctx.ledger.transaction(() => {
+    const row = requireLicense(ctx.ledger, keyInput);
+    if (!row.revokedAt) return { license: row, changed: false };
+    ctx.ledger.applyEventsInTransaction([makeEvent(ctx, 'reinstated', row.licenseKey, {})]);
+    return { license: ctx.ledger.getLicense(row.licenseKey)!, changed: true };
+  });
+}
+
+export function addNote(keyInput: string, text: string, ctx: OpsContext): ChangeResult {
+  if (!text.trim()) throw new UserError('the note is empty', { exitCode: 2 });
+  return ctx.ledger.transaction(() => {
+    const row = requireLicense(ctx.ledger, keyInput);
+    ctx.ledger.applyEventsInTransaction([makeEvent(ctx, 'note_added', row.licenseKey, { text })]);
+    return { license: ctx.ledger.getLicense(row.licenseKey)!, changed: true };
+  });
+}
+
+export interface RenewRequest {
+  years?: number;
+  until?: Date;
+}
+
+/** New expiry: from the later of now and the current expiry, so renewing early loses nothing. */
+export function renewedExpiry(row: LicenseRow, req: RenewRequest, now: Date): Date {
+  if (req.until) {
+    if (req.until.getTime() <= now.getTime()) throw new UserError(`--until ${req.until.toISOString().slice(0, 10)} is in the past`);
+    return req.until;
+  }
+  const years = req.years ?? 1;
+  if (!(Number.isInteger(years) && years > 0 && years <= 100)) throw new UserError('--years must be a whole number from 1 to 100', { exitCode: 2 });
+  const current = row.expiresAt ? new Date(row.expiresAt) : now;
+  return addYears(current.getTime() > now.getTime() ? current : now, years);
+}
+
+export function renewLicense(keyInput: string, req: RenewRequest, ctx: SigningContext, inTransaction?: (license: LicenseRow) => void): ChangeResult {
+  if (req.years !== undefined && req.until !== undefined) throw new UserError('give --years or --until, not both', { exitCode: 2 });
+  return ctx.ledger.transaction(() => {
+    const row = requireLicense(ctx.ledger, keyInput);
+    if (row.forgottenAt) throw new UserError(`${row.licenseKey} belongs to a forgotten person; mint a new license instead`);
+    if (row.revokedAt) throw new UserError(`${row.licenseKey} is revoked; "license-admin reinstate ${row.licenseKey}" first if that was a mistake`);
+    if (!row.expiresAt && !req.until) throw new UserError(`${row.licenseKey} is a lifetime license; it never expires (use --until to give it an end date)`);
+    const now = ctx.clock();
+    const expiresAt = renewedExpiry(row, req, now);
+    const blob = ctx.format.encode(
+      buildClaims({ product: row.product, licenseKey: row.licenseKey, name: row.name, email: row.email, tier: row.tier, issuedAt: now, expiresAt,
+        ...(row.updatesUntil ? { updatesUntil: new Date(row.updatesUntil) } : {}) }),
+      ctx.signer,
+    );
+    ctx.ledger.applyEventsInTransaction([
+      makeEvent(ctx, 'renewed', row.licenseKey, { expiresAt: expiresAt.toISOString(), blob, kid: ctx.signer.kid, format: ctx.format.name }),
+    ]);
+    const license = ctx.ledger.getLicense(row.licenseKey)!;
+    inTransaction?.(license);
+    return { license, changed: true };
+  });
+}
+
+export interface ForgetResult {
+  email: string;
+  licenseKeys: string[];
+  eventsScrubbed: number;
+}
+
+/** GDPR erasure: the person's name, email, blobs and notes leave the licenses and their events. */
+export function forgetPerson(email: string, ctx: OpsContext): ForgetResult {
+  return ctx.ledger.transaction(() => {
+    const rows = ctx.ledger.findByEmail(email);
+    if (rows.length === 0) throw new UserError(`no licenses for ${email}; nothing to forget`);
+    let eventsScrubbed = 0;
+    for (const row of rows) eventsScrubbed += ctx.ledger.eventsFor(row.licenseKey).length;
+    ctx.ledger.applyEventsInTransaction(rows.map((row) => makeEvent(ctx, 'forgotten', row.licenseKey, {})));
+    return { email, licenseKeys: rows.map((r) => r.licenseKey), eventsScrubbed };
+  });
+}

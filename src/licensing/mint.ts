@@ -1,0 +1,97 @@
+// Minting: key, claims, blob and the ledger row + event in one transaction. Works with no network.
+import { UserError } from '../errors.js';
+import { addYears, buildClaims } from '../license/build-claims.js';
+import { generateLicenseKey } from '../license/license-key.js';
+import type { MintData } from '../ledger/events.js';
+import type { LicenseRow } from '../ledger/project.js';
+import { makeEvent, type SigningContext } from './context.js';
+
+export interface MintRequest {
+  tier: string;
+  email: string;
+  name?: string;
+  years?: number;
+  expiresAt?: Date;
+  lifetime?: boolean;
+  gumroadOrderId?: string;
+  /** Provider-qualified order id ("stripe:cs_123"): one order, one license. */
+  orderRef?: string;
+  note?: string;
+  seats?: number;
+  features?: string[];
+  updatesUntil?: Date;
+  issuedAt?: Date;
+}
+
+export interface MintResult {
+  license: LicenseRow;
+  /** False when the order already had a license and `existing: 'return'` handed that one back. */
+  created: boolean;
+}
+
+export interface MintOptions {
+  /** What to do when the order id already has a license: fail (CLI) or return it (webhooks, retries). */
+  existing?: 'error' | 'return';
+  /** Runs inside the mint transaction, e.g. to queue the license mail in the outbox. */
+  inTransaction?: (license: LicenseRow) => void;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function validateMintRequest(req: MintRequest, tiers: readonly string[]): void {
+  if (!tiers.includes(req.tier)) throw new UserError(`unknown tier "${req.tier}"; the tiers are ${tiers.join(', ')} (see config.json)`);
+  if (!EMAIL.test(req.email)) throw new UserError(`"${req.email}" is not an email address`);
+  const expiryFlags = [req.years !== undefined, req.expiresAt !== undefined, req.lifetime === true].filter(Boolean).length;
+  if (expiryFlags > 1) throw new UserError('give only one of --years, --expires and --lifetime', { exitCode: 2 });
+  if (req.years !== undefined && !(Number.isInteger(req.years) && req.years > 0 && req.years <= 100)) throw new UserError('--years must be a whole number from 1 to 100', { exitCode: 2 });
+  if (req.seats !== undefined && !(Number.isInteger(req.seats) && req.seats > 0)) throw new UserError('--seats must be a positive whole number', { exitCode: 2 });
+}
+
+export function expiryFor(req: Pick<MintRequest, 'years' | 'expiresAt' | 'lifetime'>, issuedAt: Date, defaultYears: number | 'lifetime'): Date | null {
+  if (req.lifetime) return null;
+  if (req.expiresAt) {
+    if (req.expiresAt.getTime() <= issuedAt.getTime()) throw new UserError(`the expiry ${req.expiresAt.toISOString().slice(0, 10)} is not after the issue date`);
+    return req.expiresAt;
+  }
+  const years = req.years ?? defaultYears;
+  return years === 'lifetime' ? null : addYears(issuedAt, years);
+}
+
+export function mintLicense(req: MintRequest, ctx: SigningContext, options: MintOptions = {}): MintResult {
+  validateMintRequest(req, ctx.config.tiers);
+  const issuedAt = req.issuedAt ?? ctx.clock();
+  const expiresAt = expiryFor(req, issuedAt, ctx.config.defaultYears);
+  const name = req.name?.trim() ?? '';
+  let licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
+  while (ctx.ledger.getLicense(licenseKey)) licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
+  const claims = buildClaims({
+    product: ctx.config.product, licenseKey, name, email: req.email, tier: req.tier, issuedAt, expiresAt,
+    ...(req.updatesUntil ? { updatesUntil: req.updatesUntil } : {}),
+    ...(req.seats !== undefined ? { seats: req.seats } : {}),
+    ...(req.features ? { features: req.features } : {}),
+  });
+  const blob = ctx.format.encode(claims, ctx.signer);
+  const data: MintData = {
+    product: ctx.config.product, name, email: req.email, tier: req.tier,
+    issuedAt: issuedAt.toISOString(), expiresAt: expiresAt?.toISOString() ?? null,
+    updatesUntil: req.updatesUntil?.toISOString() ?? null,
+    blob, kid: ctx.signer.kid, format: ctx.format.name,
+    gumroadOrderId: req.gumroadOrderId ?? null, orderRef: req.orderRef ?? null,
+    ...(req.seats !== undefined ? { seats: req.seats } : {}),
+    ...(req.features ? { features: req.features } : {}),
+    ...(req.note ? { note: req.note } : {}),
+  };
+  return ctx.ledger.transaction(() => {
+    const orderId = req.orderRef ?? req.gumroadOrderId;
+    const existing = orderId ? ctx.ledger.getByOrderId(orderId) ?? (req.gumroadOrderId ? ctx.ledger.getByOrderId(req.gumroadOrderId) : null) : null;
+    if (existing) {
+      if (options.existing === 'return') return { license: existing, created: false };
+      throw new UserError(`order ${orderId} already has license ${existing.licenseKey}; use "license-admin show ${existing.licenseKey}"`);
+    }
+    const event = makeEvent(ctx, 'minted', licenseKey, data as unknown as Record<string, unknown>);
+    ctx.ledger.applyEventsInTransaction([event]);
+    const license = ctx.ledger.getLicense(licenseKey)!;
+    options.inTransaction?.(license);
+    return { license, created: true };
+  });
+}

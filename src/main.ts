@@ -1,0 +1,30 @@
+// The entry point: parse argv, run, map errors to exit codes. The only place that exits the process.
+import { CommanderError } from 'commander';
+import { createProgram } from './cli.js';
+import { UserError, EXIT } from './errors.js';
+
+async function main(argv: string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? EXIT.ok);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (error instanceof UserError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const e = error as Error;
+    process.stderr.write(`${e?.stack ?? String(error)}\n\nThis is a bug in license-admin. Please report it with the command you ran (never include keys or secrets).\n`);
+    return EXIT.bug;
+  } finally {
+    await program.cleanup();
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});
