@@ -73,6 +73,23 @@ export const MIGRATIONS: Migration[] = [
       END;
     `,
   },
+  {
+    version: 4,
+    name: 'sync state',
+    // One row per server (src/sync/sync-state.ts). push_cursor: the last local events.seq the server
+    // acknowledged; pull_cursor: the last server seq applied here. Both only move forward.
+    sql: `
+      CREATE TABLE sync_remotes (
+        url           TEXT PRIMARY KEY,
+        admin_kid     TEXT,
+        push_cursor   INTEGER NOT NULL DEFAULT 0,
+        pull_cursor   INTEGER NOT NULL DEFAULT 0,
+        added_at      TEXT NOT NULL,
+        last_push_at  TEXT,
+        last_pull_at  TEXT
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {
