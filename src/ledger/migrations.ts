@@ -74,6 +74,82 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 2,
+    name: 'outbox',
+    // The mail outbox (src/mail/sqlite-outbox.ts). A forget cancels and blanks the person's messages.
+    sql: `
+      CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        kind            TEXT NOT NULL,
+        to_addr         TEXT NOT NULL,
+        subject         TEXT NOT NULL,
+        text            TEXT NOT NULL,
+        html            TEXT,
+        attachments     TEXT NOT NULL DEFAULT '[]',
+        message_id      TEXT NOT NULL,
+        license_key     TEXT COLLATE NOCASE,
+        license_keys    TEXT NOT NULL DEFAULT '[]',
+        status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'cancelled')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        claimed_until   TEXT,
+        last_error      TEXT,
+        smtp_response   TEXT,
+        created_at      TEXT NOT NULL,
+        sent_at         TEXT
+      );
+      CREATE INDEX idx_outbox_due ON outbox (status, next_attempt_at);
+      CREATE INDEX idx_outbox_license ON outbox (license_key);
+      CREATE TRIGGER outbox_forget AFTER INSERT ON events WHEN new.type = 'forgotten' BEGIN
+        UPDATE outbox SET to_addr = '', subject = '', text = '', html = NULL, attachments = '[]',
+          last_error = CASE WHEN status = 'sent' THEN last_error ELSE 'cancelled: the recipient was forgotten' END,
+          status = CASE WHEN status = 'sent' THEN 'sent' ELSE 'cancelled' END
+        WHERE license_key = new.license_key
+           OR EXISTS (SELECT 1 FROM json_each(outbox.license_keys) j WHERE j.value = new.license_key COLLATE NOCASE);
+      END;
+    `,
+  },
+  {
+    version: 3,
+    name: 'server: payment events, admin keys, admin nonces',
+    // The server's tables (src/server/stores/sqlite-store.ts). payment_events is the raw webhook audit
+    // trail, stored before processing; a forget blanks the payloads of the person's orders.
+    sql: `
+      CREATE TABLE payment_events (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider     TEXT NOT NULL,
+        event_id     TEXT NOT NULL,
+        event_type   TEXT NOT NULL,
+        order_ref    TEXT,
+        raw_payload  TEXT NOT NULL,
+        normalized   TEXT,
+        received_at  TEXT NOT NULL,
+        processed    INTEGER NOT NULL DEFAULT 0,
+        processed_at TEXT,
+        error        TEXT,
+        UNIQUE (provider, event_id)
+      );
+      CREATE INDEX idx_payment_events_order ON payment_events (order_ref);
+      CREATE INDEX idx_payment_events_pending ON payment_events (order_ref) WHERE processed = 0;
+      CREATE TRIGGER payment_events_forget AFTER INSERT ON events WHEN new.type = 'forgotten' BEGIN
+        UPDATE payment_events SET raw_payload = '', normalized = NULL
+        WHERE order_ref IS NOT NULL AND order_ref = (SELECT order_ref FROM licenses WHERE license_key = new.license_key);
+      END;
+      CREATE TABLE admin_keys (
+        kid        TEXT PRIMARY KEY,
+        x          TEXT NOT NULL UNIQUE,
+        label      TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE admin_nonces (
+        nonce      TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX idx_admin_nonces_expiry ON admin_nonces (expires_at);
+    `,
+  },
+  {
     version: 4,
     name: 'sync state',
     // One row per server (src/sync/sync-state.ts). push_cursor: the last local events.seq the server
