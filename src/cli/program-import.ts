@@ -1,4 +1,21 @@
-import type { Command } from 'commander';
-import type { Runner } from '../cli.js';
+import { Option, type Command } from 'commander';
+import { example, type Runner } from '../cli.js';
 
-export function registerImportCommands(_program: Command, _run: Runner): void {}
+export function registerImportCommands(program: Command, run: Runner): void {
+  program
+    .command('import <files...>')
+    .description('bring in the legacy JSONL log, a license-admin export, or Gumroad sales CSVs (one transaction, re-runnable)')
+    .addOption(new Option('--format <format>', 'force the file kind instead of detecting it').choices(['jsonl', 'csv', 'gumroad-csv']))
+    .option('--dry-run', 'show the plan; write nothing')
+    .option('--strict', 'stop at the first bad row (nothing is written)')
+    .option('--mint-missing', 'mint licenses for Gumroad sales that have none (tier from config productMap)')
+    .option('--revoke-refunded', 'revoke active licenses of fully refunded / dispute-lost Gumroad sales')
+    .addHelpText('after', example('license-admin import ~/.datatools-creator/issued.jsonl --dry-run', 'license-admin import sales.csv --mint-missing --revoke-refunded --json'))
+    .action((files, opts, cmd) => run(cmd, async (app) => (await import('../commands/import.js')).importCommand(files, opts, app)));
+
+  program
+    .command('reconcile <salesCsv>')
+    .description('match a Gumroad sales CSV against the ledger: sales without a license, refunds with an active one (writes nothing)')
+    .addHelpText('after', example('license-admin reconcile sales.csv', 'license-admin reconcile sales.csv --json'))
+    .action((file, _opts, cmd) => run(cmd, async (app) => (await import('../commands/reconcile.js')).reconcileCommand(file, app)));
+}

@@ -1,0 +1,112 @@
+import type { AppContext } from '../cli/app-context.js';
+import { color } from '../cli/colors.js';
+import { table } from '../cli/render.js';
+import { applyPlan, type ApplyResult } from '../import/apply.js';
+import { importBlobChecker } from '../import/blob-check.js';
+import { buildPlan } from '../import/build-plan.js';
+import { ledgerIndex } from '../import/license-index.js';
+import type { ImportFormat, ImportPlan } from '../import/plan.js';
+import { importReport } from '../import/report.js';
+import { validateProductMap } from '../import/tier-map.js';
+
+export interface ImportFlags {
+  format?: ImportFormat;
+  dryRun?: boolean;
+  strict?: boolean;
+  mintMissing?: boolean;
+  revokeRefunded?: boolean;
+}
+
+function bar(fraction: number): string {
+  const width = 24;
+  const filled = Math.round(fraction * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(fraction * 100)}%`;
+}
+
+/** Read -> plan for the CLI: the ledger, keys and config from the app; progress on a terminal. */
+export async function planImport(files: string[], flags: Pick<ImportFlags, 'format' | 'strict'>, app: AppContext): Promise<{ plan: ImportPlan; unverified: number }> {
+  const config = app.config();
+  const productMap = validateProductMap(config.productMap);
+  const ledger = await app.ledger();
+  const format = await app.format();
+  const now = app.clock();
+  const check = importBlobChecker(format, (await app.keys()).publicKeys(), now, config.product);
+  let unverified = 0;
+  let lastShown = 0;
+  const plan = await buildPlan({
+    files, ledger: ledgerIndex(ledger), config, productMap, now, defaults: { product: config.product, format: format.name, actor: app.actor },
+    ...(flags.format ? { format: flags.format } : {}),
+    ...(flags.strict ? { strict: true } : {}),
+    ...(app.env.LICENSE_ADMIN_DEFAULT_TIER ? { defaultTier: app.env.LICENSE_ADMIN_DEFAULT_TIER } : {}),
+    checkBlob: (r) => {
+      const result = check(r);
+      if (!result.verified) unverified++;
+      return result;
+    },
+    onProgress: (file, rows, fraction) => {
+      if (Date.now() - lastShown < 100 && fraction < 1) return;
+      lastShown = Date.now();
+      app.out.progress(`Reading ${file} ${bar(fraction)} ${rows.toLocaleString('en-US')} rows`);
+    },
+  });
+  app.out.progressDone();
+  return { plan, unverified };
+}
+
+export async function importCommand(files: string[], flags: ImportFlags, app: AppContext): Promise<void> {
+  const { plan, unverified } = await planImport(files, flags, app);
+  const mints = flags.mintMissing ? plan.sales.missing.length : 0;
+  const revokes = flags.revokeRefunded ? plan.sales.refundedActive.length : 0;
+  let applied: ApplyResult | null = null;
+  if (!flags.dryRun && plan.events.length + mints + revokes > 0) {
+    const ctx = { ...(mints ? await app.signing() : await app.ops()), source: 'import' };
+    app.out.info(`Writing ${plan.counts.new} license(s)${mints ? `, minting ${mints}` : ''}${revokes ? `, revoking ${revokes}` : ''} in one transaction...`);
+    applied = applyPlan(plan, ctx, {
+      mintMissing: Boolean(flags.mintMissing), revokeRefunded: Boolean(flags.revokeRefunded),
+      onProgress: (done, total) => app.out.progress(`Writing ${bar(done / Math.max(1, total))} ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`),
+    });
+    app.out.progressDone();
+  }
+  const report = importReport(plan, applied, Boolean(flags.dryRun), unverified);
+  if (app.json) return app.out.json(report);
+  renderPlan(plan, app);
+  if (unverified) app.out.info(color.yellow(`${unverified} new license(s) have a blob that the configured format and keys cannot verify (kept as is, marked verified: false).`));
+  renderSales(plan, applied, flags, app);
+  if (flags.dryRun) app.out.info('Dry run: nothing was written.');
+  else app.out.info(applied?.eventsWritten ? color.green(`Done: ${applied.eventsWritten} event(s) written.`) : 'Nothing to write: the ledger already has all of it.');
+}
+
+const short = (v: string | null) => (v === null ? '(none)' : v.length > 48 ? `${v.slice(0, 45)}...` : v);
+
+export function renderPlan(plan: ImportPlan, app: AppContext): void {
+  const c = plan.counts;
+  app.out.info(table(['', 'Rows'], [['New', String(c.new)], ['Already present', String(c.present)], ['Conflicting', String(c.conflicting)],
+    ['Invalid', String(c.invalid)], ['Skipped', String(c.skipped)]]));
+  for (const i of plan.invalid) app.out.info(color.red(`invalid  ${i.file}:${i.line}: ${i.reason}`));
+  for (const k of plan.conflicts) {
+    app.out.info(color.yellow(`conflict ${k.file}:${k.line}: ${k.licenseKey} differs from the ${k.against === 'ledger' ? 'ledger' : `row at ${k.against}`}:`));
+    for (const f of k.fields) app.out.info(`           ${f.field}: ${short(f.ledger)} (${k.against === 'ledger' ? 'ledger' : 'earlier'}) vs ${short(f.file)} (file)`);
+  }
+  for (const s of plan.skipped.slice(0, 20)) app.out.info(color.dim(`skipped  ${s.file}:${s.line}: ${s.reason}`));
+  if (plan.skipped.length > 20) app.out.info(color.dim(`... and ${plan.skipped.length - 20} more skipped (see --json)`));
+}
+
+export function renderSales(plan: ImportPlan, applied: ApplyResult | null, flags: Pick<ImportFlags, 'mintMissing' | 'revokeRefunded'>, app: AppContext): void {
+  const s = plan.sales;
+  if (s.sales === 0) return;
+  app.out.info(`Gumroad sales: ${s.sales}, matched to a license: ${s.matched}, without a license: ${s.missing.length + s.unmapped.length}, refunded but active: ${s.refundedActive.length}`);
+  if (s.missing.length) {
+    app.out.info(`Sales without a license${flags.mintMissing ? '' : ' (--mint-missing mints them)'}:`);
+    app.out.info(table(['Line', 'Purchase ID', 'Email', 'Item', 'Tier'], s.missing.map((m) => [String(m.line), m.purchaseId, m.email, m.item, m.tier])));
+  }
+  if (s.unmapped.length) {
+    app.out.info(color.yellow('Sales with no tier mapping (add a productMap entry in config.json, or set LICENSE_ADMIN_DEFAULT_TIER):'));
+    for (const u of s.unmapped) app.out.info(`  ${u.file}:${u.line} ${u.purchaseId} ${u.email}: ${u.reason}`);
+  }
+  if (s.refundedActive.length) {
+    app.out.info(`Refunded or lost disputes with an active license${flags.revokeRefunded ? '' : ' (--revoke-refunded revokes them)'}:`);
+    app.out.info(table(['Line', 'Purchase ID', 'Email', 'License', 'Why'], s.refundedActive.map((r) => [String(r.line), r.purchaseId, r.email, r.licenseKey, r.why])));
+  }
+  for (const m of applied?.minted ?? []) app.out.info(color.green(`minted   ${m.licenseKey} for ${m.email} (order ${m.purchaseId})`));
+  for (const r of applied?.revoked ?? []) app.out.info(color.green(`revoked  ${r.licenseKey} (order ${r.purchaseId}, gumroad refund)`));
+}

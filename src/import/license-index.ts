@@ -1,0 +1,63 @@
+// What the planners may ask about licenses: the ledger as it is, plus what this run already plans to
+// add (so `import issued.jsonl sales.csv` matches sales against licenses from the log in the same run).
+import type { Ledger } from '../ledger/ledger.js';
+
+export interface KnownLicense {
+  licenseKey: string;
+  product: string;
+  name: string;
+  email: string;
+  tier: string;
+  issuedAt: string;
+  expiresAt: string | null;
+  updatesUntil: string | null;
+  blob: string;
+  gumroadOrderId: string | null;
+  orderRef: string | null;
+  revokedAt: string | null;
+  revokeReason: string | null;
+  notes: string | null;
+}
+
+export interface LicenseIndex {
+  byKey(licenseKey: string): KnownLicense | null;
+  byOrderId(orderId: string): KnownLicense | null;
+  byEmail(email: string): KnownLicense[];
+}
+
+export class PendingLicenses implements LicenseIndex {
+  private readonly keys = new Map<string, KnownLicense>();
+  private readonly orders = new Map<string, KnownLicense>();
+  private readonly emails = new Map<string, KnownLicense[]>();
+
+  constructor(private readonly ledger: LicenseIndex) {}
+
+  add(license: KnownLicense): void {
+    this.keys.set(license.licenseKey.toUpperCase(), license);
+    for (const id of [license.gumroadOrderId, license.orderRef]) if (id) this.orders.set(id, license);
+    const email = license.email.toLowerCase();
+    const list = this.emails.get(email);
+    if (list) list.push(license);
+    else this.emails.set(email, [license]);
+  }
+
+  byKey(licenseKey: string): KnownLicense | null {
+    return this.keys.get(licenseKey.toUpperCase()) ?? this.ledger.byKey(licenseKey);
+  }
+
+  byOrderId(orderId: string): KnownLicense | null {
+    return this.orders.get(orderId) ?? this.ledger.byOrderId(orderId);
+  }
+
+  byEmail(email: string): KnownLicense[] {
+    return [...this.ledger.byEmail(email), ...(this.emails.get(email.toLowerCase()) ?? [])];
+  }
+}
+
+export function ledgerIndex(ledger: Ledger): LicenseIndex {
+  return {
+    byKey: (k) => ledger.getLicense(k),
+    byOrderId: (id) => ledger.getByOrderId(id),
+    byEmail: (e) => ledger.findByEmail(e),
+  };
+}

@@ -1,0 +1,106 @@
+// One license from the legacy JSONL log or from our own export (JSONL or CSV): validated and typed once.
+// Pure: fields in, a record or the reason it is unusable out.
+import { parseLicenseKey } from '../license/license-key.js';
+import { normalizeTimestamp } from './dates.js';
+
+export interface LicenseRecord {
+  licenseKey: string;
+  name: string;
+  email: string;
+  tier: string;
+  issuedAt: string;
+  expiresAt: string | null;
+  /** Exactly as in the file: it is what the buyer holds. */
+  blob: string;
+  // Optional fields that `license-admin export` writes; undefined when the file does not have them.
+  product?: string;
+  updatesUntil?: string | null;
+  gumroadOrderId?: string | null;
+  orderRef?: string | null;
+  revokedAt?: string | null;
+  revokeReason?: string | null;
+  notes?: string | null;
+  source?: string;
+  kid?: string | null;
+  format?: string;
+  verified?: boolean;
+}
+
+export type RecordResult = { ok: true; record: LicenseRecord } | { ok: false; reason: string };
+
+type Fields = Record<string, unknown>;
+
+/** null for missing, "" or null; a string otherwise; undefined marks a value of the wrong type. */
+function text(fields: Fields, name: string): string | null | undefined {
+  const v = fields[name];
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number') return String(v);
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim();
+  return t === '' ? null : t;
+}
+
+function has(fields: Fields, name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(fields, name);
+}
+
+export function licenseRecordFrom(fields: Fields): RecordResult {
+  const fail = (reason: string): RecordResult => ({ ok: false, reason });
+  for (const name of ['license_key', 'name', 'email', 'tier', 'issued_at', 'expires_at', 'product', 'updates_until', 'gumroad_order_id',
+    'order_ref', 'revoked_at', 'revoke_reason', 'notes', 'source', 'kid', 'format']) {
+    if (text(fields, name) === undefined) return fail(`"${name}" must be a string`);
+  }
+  const keyText = text(fields, 'license_key');
+  if (!keyText) return fail('no "license_key"');
+  const key = parseLicenseKey(keyText);
+  if (!key.ok) return fail(key.reason);
+  const email = text(fields, 'email');
+  if (!email) return fail('no "email"');
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) return fail(`"${email}" is not an email address`);
+  const tier = text(fields, 'tier')?.toLowerCase();
+  if (!tier) return fail('no "tier"');
+  if (!/^[a-z0-9]{1,16}$/.test(tier)) return fail(`tier "${tier}" is not a lower-case word`);
+  // Our own export has no blob for a forgotten person; there is nothing a buyer holds to keep.
+  const blob = typeof fields.blob === 'string' ? fields.blob : null;
+  if (!blob || blob.trim() === '') return fail('no "blob"');
+
+  const dates: Record<string, string | null> = {};
+  for (const name of ['issued_at', 'expires_at', 'updates_until', 'revoked_at']) {
+    const raw = text(fields, name) ?? null;
+    const iso = raw === null ? null : normalizeTimestamp(raw);
+    if (raw !== null && iso === null) return fail(`"${name}" is not a date: "${raw}"`);
+    dates[name] = iso;
+  }
+  if (!dates.issued_at) return fail('no "issued_at"');
+  const verified = parseBool(fields.verified);
+  if (verified === 'bad') return fail('"verified" must be true or false');
+
+  const record: LicenseRecord = {
+    licenseKey: key.value.key, name: text(fields, 'name') ?? '', email, tier, issuedAt: dates.issued_at,
+    expiresAt: dates.expires_at ?? null, blob,
+  };
+  const optional = (name: string) => (has(fields, name) ? (text(fields, name) ?? null) : undefined);
+  const set = <K extends keyof LicenseRecord>(k: K, v: LicenseRecord[K] | undefined) => {
+    if (v !== undefined) record[k] = v;
+  };
+  set('product', optional('product') ?? undefined);
+  if (has(fields, 'updates_until')) record.updatesUntil = dates.updates_until ?? null;
+  set('gumroadOrderId', optional('gumroad_order_id'));
+  set('orderRef', optional('order_ref'));
+  if (has(fields, 'revoked_at')) record.revokedAt = dates.revoked_at ?? null;
+  set('revokeReason', optional('revoke_reason'));
+  // Notes keep their inner line breaks; only the outer whitespace goes.
+  if (has(fields, 'notes')) record.notes = typeof fields.notes === 'string' && fields.notes.trim() !== '' ? fields.notes.trim() : null;
+  set('source', optional('source') ?? undefined);
+  set('kid', optional('kid'));
+  set('format', optional('format') ?? undefined);
+  if (verified !== null) record.verified = verified;
+  return { ok: true, record };
+}
+
+function parseBool(v: unknown): boolean | null | 'bad' {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+  return 'bad';
+}
