@@ -4,6 +4,7 @@ import type { AppContext } from '../cli/app-context.js';
 import { toView } from '../ledger/license-view.js';
 import { mintLicense, type MintRequest } from '../licensing/mint.js';
 import { color } from '../cli/colors.js';
+import { mintThroughServerOrNull } from './mint-remote.js';
 
 export interface MintFlags {
   tier?: string;
@@ -44,10 +45,10 @@ export async function mintRequestFromFlags(flags: MintFlags, app: AppContext): P
 
 export async function mintCommand(flags: MintFlags, app: AppContext): Promise<void> {
   const request = await mintRequestFromFlags(flags, app);
-  const ctx = await app.signing();
-  const { license } = mintLicense(request, ctx);
-  const view = toView(license, app.clock());
-  if (app.json) return app.out.json(view);
-  app.out.info(color.green(`Minted ${license.tier} license for ${license.email}${license.expiresAt ? `, valid until ${license.expiresAt.slice(0, 10)}` : ' (lifetime)'}.`));
+  const remote = await mintThroughServerOrNull(flags, request, app);
+  const license = remote ?? toView(mintLicense(request, await app.signing()).license, app.clock());
+  const mintedBy = remote ? 'remote' : 'local';
+  if (app.json) return app.out.json({ ...license, mintedBy });
+  app.out.info(color.green(`Minted ${license.tier} license for ${license.email}${license.expiresAt ? `, valid until ${license.expiresAt.slice(0, 10)}` : ' (lifetime)'}${remote ? ' on the server' : ''}.`));
   app.out.data(`License key: ${license.licenseKey}\n\n${license.blob}`);
 }
