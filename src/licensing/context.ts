@@ -21,7 +21,7 @@ export interface SigningContext extends OpsContext {
   signer: SigningKey;
 }
 
-export function makeEvent(ctx: OpsContext, type: EventType, licenseKey: string, data: Record<string, unknown>): LedgerEvent {
+export function makeEvent(ctx: Pick<OpsContext, 'clock' | 'random' | 'actor' | 'source'>, type: EventType, licenseKey: string, data: Record<string, unknown>): LedgerEvent {
   const now = ctx.clock();
   return { id: newEventId(now, ctx.random), licenseKey, type, at: now.toISOString(), actor: ctx.actor, source: ctx.source, data };
 }

@@ -2,7 +2,7 @@
 import { UserError } from '../errors.js';
 import { addYears, buildClaims } from '../license/build-claims.js';
 import { generateLicenseKey } from '../license/license-key.js';
-import type { MintData } from '../ledger/events.js';
+import type { LedgerEvent, MintData } from '../ledger/events.js';
 import type { LicenseRow } from '../ledger/project.js';
 import { makeEvent, type SigningContext } from './context.js';
 
@@ -59,11 +59,32 @@ export function expiryFor(req: Pick<MintRequest, 'years' | 'expiresAt' | 'lifeti
 
 export function mintLicense(req: MintRequest, ctx: SigningContext, options: MintOptions = {}): MintResult {
   validateMintRequest(req, ctx.config.tiers);
+  let licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
+  while (ctx.ledger.getLicense(licenseKey)) licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
+  const event = prepareMint(req, licenseKey, ctx);
+  return ctx.ledger.transaction(() => {
+    const orderId = req.orderRef ?? req.gumroadOrderId;
+    const existing = orderId ? ctx.ledger.getByOrderId(orderId) ?? (req.gumroadOrderId ? ctx.ledger.getByOrderId(req.gumroadOrderId) : null) : null;
+    if (existing) {
+      if (options.existing === 'return') return { license: existing, created: false };
+      throw new UserError(`order ${orderId} already has license ${existing.licenseKey}; use "license-admin show ${existing.licenseKey}"`);
+    }
+    ctx.ledger.applyEventsInTransaction([event]);
+    const license = ctx.ledger.getLicense(licenseKey)!;
+    options.inTransaction?.(license);
+    return { license, created: true };
+  });
+}
+
+/**
+ * The pure half of minting (no storage): claims, signed blob and the `minted` event for a key the
+ * caller chose. The server applies the event to its own (async) store.
+ */
+export function prepareMint(req: MintRequest, licenseKey: string, ctx: Omit<SigningContext, 'ledger'>): LedgerEvent {
+  validateMintRequest(req, ctx.config.tiers);
   const issuedAt = req.issuedAt ?? ctx.clock();
   const expiresAt = expiryFor(req, issuedAt, ctx.config.defaultYears);
   const name = req.name?.trim() ?? '';
-  let licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
-  while (ctx.ledger.getLicense(licenseKey)) licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
   const claims = buildClaims({
     product: ctx.config.product, licenseKey, name, email: req.email, tier: req.tier, issuedAt, expiresAt,
     ...(req.updatesUntil ? { updatesUntil: req.updatesUntil } : {}),
@@ -81,17 +102,5 @@ export function mintLicense(req: MintRequest, ctx: SigningContext, options: Mint
     ...(req.features ? { features: req.features } : {}),
     ...(req.note ? { note: req.note } : {}),
   };
-  return ctx.ledger.transaction(() => {
-    const orderId = req.orderRef ?? req.gumroadOrderId;
-    const existing = orderId ? ctx.ledger.getByOrderId(orderId) ?? (req.gumroadOrderId ? ctx.ledger.getByOrderId(req.gumroadOrderId) : null) : null;
-    if (existing) {
-      if (options.existing === 'return') return { license: existing, created: false };
-      throw new UserError(`order ${orderId} already has license ${existing.licenseKey}; use "license-admin show ${existing.licenseKey}"`);
-    }
-    const event = makeEvent(ctx, 'minted', licenseKey, data as unknown as Record<string, unknown>);
-    ctx.ledger.applyEventsInTransaction([event]);
-    const license = ctx.ledger.getLicense(licenseKey)!;
-    options.inTransaction?.(license);
-    return { license, created: true };
-  });
+  return makeEvent(ctx, 'minted', licenseKey, data as unknown as Record<string, unknown>);
 }

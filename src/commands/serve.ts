@@ -1,0 +1,132 @@
+// `serve`: build the server from the CLI's config, keys and ledger (or PostgreSQL), listen, and shut
+// down gracefully on SIGTERM/SIGINT. `server trust-admin`: add an admin public key to that store.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AppContext } from '../cli/app-context.js';
+import { parsePositiveInt } from '../cli/parse-flags.js';
+import { UsageError, UserError } from '../errors.js';
+import { createKeychain } from '../keys/keychain.js';
+import { resolveSmtpSettings } from '../mail/smtp-settings.js';
+import { loadTemplates } from '../mail/template-files.js';
+import { parseAdminPublicKey } from '../server/admin-auth.js';
+import { createApp, type Handler } from '../server/app.js';
+import { createLogger, type Logger } from '../server/logger.js';
+import type { MailSender } from '../server/mail-sender.js';
+import { openStore } from '../server/open-store.js';
+import { createSmtpMailSender } from '../server/smtp-mail-sender.js';
+
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  adminPort?: string;
+  adminHost?: string;
+  databaseUrl?: string;
+}
+
+export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<void> {
+  const port = flags.port !== undefined ? parsePort(flags.port, '--port') : 8787;
+  const adminPort = flags.adminPort !== undefined ? parsePort(flags.adminPort, '--admin-port') : null;
+  const host = flags.host ?? '127.0.0.1';
+  const adminHost = flags.adminHost ?? '127.0.0.1';
+  const config = app.config();
+  const keys = await app.keys();
+  const signer = await app.signer();
+  const format = await app.format();
+  const log = createLogger({ clock: app.clock, level: app.env.LICENSE_ADMIN_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  const store = await openStore({ databaseUrl: flags.databaseUrl, ledgerFile: app.paths.ledgerFile, random: app.random });
+  const mail = await mailSender(app, log);
+  const server = createApp({
+    store, config, env: app.env, clock: app.clock, random: app.random, format, log, mail,
+    signer: async () => signer, publicKeys: () => keys.publicKeys(),
+    ...(app.env.LICENSE_ADMIN_POLL_MS ? { pollIntervalMs: parsePositiveInt(app.env.LICENSE_ADMIN_POLL_MS, 'LICENSE_ADMIN_POLL_MS') } : {}),
+  });
+  const listeners: Server[] = [];
+  try {
+    const main = await listen(adminPort === null ? server.handler : server.handlerFor('public'), port, host);
+    listeners.push(main);
+    const admin = adminPort === null ? null : await listen(server.handlerFor('admin'), adminPort, adminHost);
+    if (admin) listeners.push(admin);
+    server.start();
+    const info = {
+      url: urlOf(main),
+      adminUrl: admin ? urlOf(admin) : urlOf(main),
+      database: store.kind,
+      mail: mail !== null,
+      pid: process.pid,
+    };
+    log.info('listening', { url: info.url, adminUrl: info.adminUrl, database: store.kind, mail: info.mail, signingKid: signer.kid });
+    if (app.json) app.out.json(info);
+    else app.out.info(`license-admin server on ${info.url}${admin ? ` (admin API on ${info.adminUrl})` : ''}, ${store.description.replace(/^postgres:.*/, 'postgresql')}${mail ? '' : ', mail off (no SMTP configured)'}; Ctrl-C stops it`);
+  } catch (error) {
+    await Promise.all(listeners.map(closeServer));
+    await server.close();
+    throw error;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log.info('shutting down', { signal });
+  const stopping = listeners.map(closeServer);
+  await server.close();
+  for (const l of listeners) l.closeAllConnections();
+  await Promise.all(stopping);
+  log.info('stopped');
+}
+
+async function mailSender(app: AppContext, log: Logger): Promise<MailSender | null> {
+  const config = app.config();
+  let settings;
+  try {
+    settings = await resolveSmtpSettings({ config, configDir: app.paths.configDir, env: app.env, secrets: createKeychain() });
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    log.warn('mail is off', { reason: error.message });
+    return null;
+  }
+  return createSmtpMailSender({ settings, templates: loadTemplates(config.templatesDir, app.paths.configDir), config, random: app.random, clock: app.clock, log });
+}
+
+function listen(handler: Handler, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer({ keepAliveTimeout: 5_000 }, handler);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new UserError(`port ${port} on ${host} is in use; pick another with --port (or PORT)`) : error);
+    });
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function urlOf(server: Server): string {
+  const a = server.address() as AddressInfo;
+  return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+}
+
+function parsePort(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number (0-65535), got "${text}"`);
+  return n;
+}
+
+export interface TrustAdminFlags {
+  label?: string;
+  databaseUrl?: string;
+}
+
+export async function trustAdminCommand(publicKey: string, flags: TrustAdminFlags, app: AppContext): Promise<void> {
+  const key = parseAdminPublicKey(publicKey);
+  if (!key) throw new UsageError('<publicKey> must be the base64url raw Ed25519 public key that "license-admin remote add" printed (43 characters)');
+  const store = await openStore({ databaseUrl: flags.databaseUrl, ledgerFile: app.paths.ledgerFile, random: app.random });
+  try {
+    const { created } = await store.addAdminKey(key.x, key.kid, flags.label ?? null, app.clock());
+    const result = { kid: key.kid, created, database: store.kind };
+    if (app.json) return app.out.json(result);
+    app.out.info(created ? `Trusted admin key ${key.kid}.` : `Admin key ${key.kid} was already trusted.`);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,129 @@
+// createApp(deps): the whole server without a listening socket. `serve` puts `handler` (or the public /
+// admin halves) on node:http; tests call it through a real socket or drive the routes directly.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BackgroundLoop } from './background.js';
+import type { ServerDeps } from './deps.js';
+import { createFulfilmentTask } from './fulfilment/worker.js';
+import { errorBody, HttpError } from './http-error.js';
+import { createOutboxTask } from './outbox-task.js';
+import { DEFAULT_MAX_BODY_BYTES, readBody } from './read-body.js';
+import { Router, type RouteResponse } from './router.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerJwksRoutes } from './routes/jwks.js';
+import { registerSyncRoutes } from './routes/sync.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+/** 'public': webhooks, health, JWKS; 'admin': /internal, /sync, health; 'all': one listener for both. */
+export type Scope = 'all' | 'public' | 'admin';
+
+export interface App {
+  handler: Handler;
+  handlerFor(scope: Scope): Handler;
+  router: Router;
+  deps: ServerDeps;
+  /** Starts the background workers (fulfilment, outbox). */
+  start(): void;
+  /** Runs the background work until nothing is left (tests). */
+  drain(): Promise<void>;
+  /** Finishes in-flight requests and the current background batch, then closes the store. */
+  close(): Promise<void>;
+}
+
+const ADMIN_PREFIXES = ['/internal/', '/sync/'];
+
+export function createApp(input: ServerDeps): App {
+  const router = new Router();
+  const background: { loop?: BackgroundLoop } = {};
+  const deps: ServerDeps = { ...input, wake: () => background.loop?.wake() };
+  registerHealthRoutes(router);
+  registerJwksRoutes(router);
+  registerAdminRoutes(router);
+  registerSyncRoutes(router);
+  registerWebhookRoutes(router);
+  const loop = new BackgroundLoop([createFulfilmentTask(deps), createOutboxTask(deps)], deps.log, deps.pollIntervalMs ?? 1000);
+  background.loop = loop;
+  let inFlight = 0;
+  let idle: (() => void) | null = null;
+  const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  const handlerFor = (scope: Scope): Handler => (req, res) => {
+    inFlight++;
+    void handle(req, res, scope).finally(() => {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    });
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse, scope: Scope): Promise<void> {
+    const started = performance.now();
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    const log = deps.log.child({ requestId });
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let status = 500;
+    try {
+      const isAdminPath = ADMIN_PREFIXES.some((p) => url.pathname.startsWith(p));
+      const hidden = (scope === 'public' && isAdminPath) || (scope === 'admin' && !isAdminPath && url.pathname !== '/health');
+      const match = hidden ? null : router.match(req.method ?? 'GET', url.pathname);
+      if (!match) throw new HttpError(404, 'not_found', `no route ${req.method} ${url.pathname}`);
+      if ('allowed' in match) throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here`, { allow: match.allowed.join(', ') });
+      const body = await readBody(req, maxBody);
+      const response = await match.handler({ req, url, body, requestId, deps, log });
+      status = response.status;
+      send(res, response, requestId);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        status = error.status;
+        if (status >= 500) log.error('request failed', { code: error.code });
+        send(res, { status, json: errorBody(error.code, error.message, requestId), headers: error.headers }, requestId);
+      } else {
+        status = 500;
+        log.error('unhandled error', { error: (error as Error)?.name ?? 'Error', stack: String((error as Error)?.stack ?? error).split('\n').slice(0, 4).join(' | ') });
+        send(res, { status, json: errorBody('internal', 'internal server error; see the server log for this request id', requestId) }, requestId);
+      }
+      if (status === 413) res.setHeader('connection', 'close');
+    } finally {
+      log.info('request', { method: req.method, path: url.pathname, status, ms: Math.round((performance.now() - started) * 10) / 10 });
+    }
+  }
+
+  return {
+    handler: handlerFor('all'),
+    handlerFor,
+    router,
+    deps,
+    start: () => loop.start(),
+    drain: () => loop.drain(),
+    async close() {
+      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      await loop.stop();
+      await deps.mail?.close?.();
+      await deps.store.close();
+    },
+  };
+}
+
+function send(res: ServerResponse, r: RouteResponse, requestId: string): void {
+  if (res.headersSent) return;
+  const headers: Record<string, string> = { 'x-request-id': requestId, ...(r.headers ?? {}) };
+  let body: string;
+  if (r.json !== undefined) {
+    headers['content-type'] = 'application/json; charset=utf-8';
+    body = JSON.stringify(r.json);
+  } else if (r.html !== undefined) {
+    headers['content-type'] = 'text/html; charset=utf-8';
+    body = r.html;
+  } else {
+    headers['content-type'] ??= 'text/plain; charset=utf-8';
+    body = r.text ?? '';
+  }
+  headers['content-length'] = String(Buffer.byteLength(body));
+  res.writeHead(r.status, headers);
+  res.end(body);
+}
+
+function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(header) ? header : randomUUID();
+}

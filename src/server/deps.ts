@@ -1,0 +1,30 @@
+// Everything the server's routes and workers need, passed in (tests build it with a temp store and a
+// fixed clock; `serve` builds it from the CLI's app context).
+import type { Config } from '../config/config.js';
+import type { Env } from '../config/paths.js';
+import type { PublicKey } from '../keys/key-store.js';
+import type { SigningKey } from '../license/ed25519-key.js';
+import type { LicenseFormat } from '../license/format.js';
+import type { Logger } from './logger.js';
+import type { MailSender } from './mail-sender.js';
+import type { ServerStore } from './store.js';
+
+export interface ServerDeps {
+  store: ServerStore;
+  config: Config;
+  env: Env;
+  clock: () => Date;
+  random: (n: number) => Uint8Array;
+  format: LicenseFormat;
+  signer: () => Promise<SigningKey>;
+  publicKeys: () => Promise<PublicKey[]> | PublicKey[];
+  log: Logger;
+  /** Turns a freshly minted license into its mail and sends outbox messages; null = no mail configured. */
+  mail: MailSender | null;
+  /** Request bodies above this get 413 (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Background polling for work left by another replica or a crash (default 1000 ms). */
+  pollIntervalMs?: number;
+  /** Set by createApp: tells the background workers there is new work. */
+  wake?: () => void;
+}

@@ -1,0 +1,55 @@
+// Mint and revoke on a server store, inside the caller's transaction: the same pure pieces as the CLI
+// (prepareMint, makeEvent), applied through StoreTx so SQLite and PostgreSQL behave alike.
+import { UserError } from '../errors.js';
+import type { LedgerEvent } from '../ledger/events.js';
+import type { LicenseRow } from '../ledger/project.js';
+import { generateLicenseKey, parseLicenseKey } from '../license/license-key.js';
+import { makeEvent, type SigningContext } from '../licensing/context.js';
+import { prepareMint, type MintRequest } from '../licensing/mint.js';
+import type { ServerDeps } from './deps.js';
+import type { StoreTx } from './store.js';
+
+export type ServerSigning = Omit<SigningContext, 'ledger'>;
+
+export interface ServerMintResult {
+  license: LicenseRow;
+  created: boolean;
+  /** The ledger events this call wrote (the CLI applies them locally right away). */
+  events: LedgerEvent[];
+}
+
+export async function signingFor(deps: ServerDeps, actor: string): Promise<ServerSigning> {
+  return { config: deps.config, format: deps.format, clock: deps.clock, random: deps.random, actor, source: 'server', signer: await deps.signer() };
+}
+
+/** One order, one license: an order that already has one gets it back (created: false). */
+export async function mintInTx(tx: StoreTx, req: MintRequest, ctx: ServerSigning, deps: Pick<ServerDeps, 'mail'>): Promise<ServerMintResult> {
+  const orderRef = req.orderRef ?? req.gumroadOrderId ?? null;
+  if (orderRef) {
+    const existing = await tx.getByOrderRef(orderRef, req.gumroadOrderId ?? null);
+    if (existing) return { license: existing, created: false, events: [] };
+  }
+  let licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
+  while (await tx.getLicense(licenseKey)) licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
+  const event = prepareMint(req, licenseKey, ctx);
+  await tx.applyEvents([event]);
+  const license = (await tx.getLicense(licenseKey))!;
+  if (deps.mail) await tx.enqueueMail(deps.mail.licenseMail(license, ctx.clock()));
+  return { license, created: true, events: [event] };
+}
+
+export async function revokeInTx(
+  tx: StoreTx,
+  keyInput: string,
+  reason: string | undefined,
+  ctx: Pick<ServerSigning, 'clock' | 'random' | 'actor' | 'source'>,
+): Promise<{ license: LicenseRow; changed: boolean; events: LedgerEvent[] }> {
+  const parsed = parseLicenseKey(keyInput);
+  if (!parsed.ok) throw new UserError(parsed.reason);
+  const row = await tx.getLicense(parsed.value.key);
+  if (!row) throw new UserError(`no license ${parsed.value.key} on this server`);
+  if (row.revokedAt) return { license: row, changed: false, events: [] };
+  const event = makeEvent(ctx, 'revoked', row.licenseKey, reason ? { reason } : {});
+  await tx.applyEvents([event]);
+  return { license: (await tx.getLicense(row.licenseKey))!, changed: true, events: [event] };
+}

@@ -1,0 +1,80 @@
+// The admin API the creator's CLI calls (seed 002): enroll an admin key, mint, revoke.
+import { UserError } from '../../errors.js';
+import { toView } from '../../ledger/license-view.js';
+import type { MintRequest } from '../../licensing/mint.js';
+import { ENROLL_TOKEN_ENV, parseAdminPublicKey, requireAdmin, secretMatches } from '../admin-auth.js';
+import { httpError } from '../http-error.js';
+import { optionalBoolean, optionalDate, optionalNumber, optionalString, parseJsonObject, requiredString } from '../json-body.js';
+import { mintInTx, revokeInTx, signingFor } from '../license-ops.js';
+import type { Router } from '../router.js';
+
+export function registerAdminRoutes(router: Router): void {
+  router.add('POST', '/internal/enroll', async (ctx) => {
+    const expected = ctx.deps.env[ENROLL_TOKEN_ENV];
+    if (!expected) throw httpError(404, 'enroll_disabled', `enrolment is off: the server has no ${ENROLL_TOKEN_ENV}`);
+    const header = ctx.req.headers.authorization;
+    const presented = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
+    if (!secretMatches(presented, expected)) {
+      ctx.log.warn('enroll rejected');
+      throw httpError(401, 'unauthorized', 'wrong or missing enrolment token');
+    }
+    const body = parseJsonObject(ctx.body);
+    const key = parseAdminPublicKey(requiredString(body, 'publicKey'));
+    if (!key) throw httpError(400, 'invalid_field', '"publicKey" must be a base64url raw Ed25519 public key (32 bytes)');
+    const { created } = await ctx.deps.store.addAdminKey(key.x, key.kid, optionalString(body, 'label') ?? null, ctx.deps.clock());
+    ctx.log.info('admin key enrolled', { kid: key.kid, created });
+    return { status: created ? 201 : 200, json: { kid: key.kid, created } };
+  });
+
+  router.add('POST', '/internal/mint', async (ctx) => {
+    const { kid } = await requireAdmin(ctx);
+    const req = mintRequestFrom(parseJsonObject(ctx.body));
+    const signing = await signingFor(ctx.deps, `admin:${kid}`);
+    const result = await asHttp(() =>
+      ctx.deps.store.transaction((tx) => mintInTx(tx, req, signing, ctx.deps), req.gumroadOrderId ? { lockKey: req.gumroadOrderId } : {}),
+    );
+    if (result.created) ctx.deps.wake?.();
+    ctx.log.info('minted', { licenseKey: result.license.licenseKey, created: result.created, via: 'admin' });
+    return { status: result.created ? 201 : 200, json: { license: toView(result.license, ctx.deps.clock()), created: result.created, events: result.events } };
+  });
+
+  router.add('POST', '/internal/revoke', async (ctx) => {
+    const { kid } = await requireAdmin(ctx);
+    const body = parseJsonObject(ctx.body);
+    const key = requiredString(body, 'licenseKey');
+    const reason = optionalString(body, 'reason');
+    const actor = { clock: ctx.deps.clock, random: ctx.deps.random, actor: `admin:${kid}`, source: 'server' };
+    const result = await asHttp(() => ctx.deps.store.transaction((tx) => revokeInTx(tx, key, reason, actor)));
+    ctx.log.info('revoke', { licenseKey: result.license.licenseKey, changed: result.changed });
+    return { status: 200, json: { license: toView(result.license, ctx.deps.clock()), changed: result.changed, events: result.events } };
+  });
+}
+
+function mintRequestFrom(body: Record<string, unknown>): MintRequest {
+  const years = optionalNumber(body, 'years');
+  const expiresAt = optionalDate(body, 'expiresAt');
+  const lifetime = optionalBoolean(body, 'lifetime');
+  const name = optionalString(body, 'name');
+  const orderId = optionalString(body, 'orderId');
+  const note = optionalString(body, 'note');
+  return {
+    tier: requiredString(body, 'tier').toLowerCase(),
+    email: requiredString(body, 'email').trim(),
+    ...(name !== undefined ? { name } : {}),
+    ...(years !== undefined ? { years } : {}),
+    ...(expiresAt ? { expiresAt } : {}),
+    ...(lifetime ? { lifetime } : {}),
+    ...(orderId ? { gumroadOrderId: orderId } : {}),
+    ...(note ? { note } : {}),
+  };
+}
+
+/** A UserError from the shared licensing code (unknown tier, bad email, no such key) is the caller's fault. */
+async function asHttp<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof UserError) throw httpError(error.message.startsWith('no license') ? 404 : 422, 'invalid_request', error.message);
+    throw error;
+  }
+}

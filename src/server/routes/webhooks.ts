@@ -1,0 +1,3 @@
+import type { Router } from '../router.js';
+
+export function registerWebhookRoutes(_router: Router): void {}

@@ -1,0 +1,42 @@
+// The server's MailSender on the mail module: the CLI's templates and message ids, a pooled SMTP
+// transport, and the shared deliverDue worker over whichever store's outbox.
+import type { Config } from '../config/config.js';
+import { composeLicenseMail, newMessageId } from '../mail/compose.js';
+import { deliverDue } from '../mail/deliver.js';
+import type { SmtpSettings } from '../mail/smtp-settings.js';
+import type { TemplateSet } from '../mail/template-files.js';
+import { createSmtpTransport } from '../mail/transport.js';
+import type { Logger } from './logger.js';
+import type { MailSender } from './mail-sender.js';
+
+export interface SmtpMailSenderOptions {
+  settings: SmtpSettings;
+  templates: TemplateSet;
+  config: Config;
+  random: (n: number) => Uint8Array;
+  clock: () => Date;
+  log: Logger;
+  maxConnections?: number;
+}
+
+export function createSmtpMailSender(o: SmtpMailSenderOptions): MailSender {
+  const connections = o.maxConnections ?? 5;
+  const transport = createSmtpTransport(o.settings, { pool: true, maxConnections: connections });
+  return {
+    licenseMail(license, now) {
+      return composeLicenseMail({
+        kind: 'license', licenses: [license], templates: o.templates, idempotencyKey: `mint:${license.licenseKey}`, now,
+        productName: o.config.productName, supportEmail: o.config.supportEmail, messageId: newMessageId(o.settings.from, now, o.random),
+      });
+    },
+    async deliverDue(outbox) {
+      const results = await deliverDue(outbox, transport, o.clock, { limit: 50, concurrency: connections });
+      for (const r of results) {
+        if (r.status === 'sent') o.log.info('mail sent', { outboxId: r.id, licenseKey: r.licenseKeys[0] });
+        else o.log.warn('mail not sent', { outboxId: r.id, status: r.status, reason: r.failure?.kind, retryAt: r.nextAttemptAt ?? null });
+      }
+      return results.length;
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,94 @@
+// The server's storage, behind one async interface with two implementations: the SQLite ledger the CLI
+// uses (stores/sqlite-store.ts) and PostgreSQL (stores/postgres-store.ts). Both apply ledger events with
+// the same pure projection (src/ledger/project.ts), so a license is the same function of its events.
+import type { LedgerEvent } from '../ledger/events.js';
+import type { ApplyResult } from '../ledger/ledger.js';
+import type { LicenseRow } from '../ledger/project.js';
+import type { EnqueueResult, NewOutboxMessage, Outbox } from '../mail/outbox.js';
+
+export type { ApplyResult };
+export type SeqEvent = LedgerEvent & { seq: number };
+
+/** A payment provider's webhook delivery, stored raw before anything is done with it (the audit trail). */
+export interface NewPaymentEvent {
+  provider: string;
+  /** The provider's idempotency id (Stripe event id, Gumroad sale id + kind, ...). Unique per provider. */
+  eventId: string;
+  /** sale, refund, ... or "rejected" when it failed verification. */
+  eventType: string;
+  orderRef: string | null;
+  rawPayload: string;
+  /** The normalized PaymentEvent as JSON, when parsing got that far. */
+  normalized: unknown;
+  receivedAt: Date;
+  /** Set for deliveries that are final on arrival (rejected, ignored): processed with this error (or null). */
+  finalError?: string | null;
+  final?: boolean;
+}
+
+export interface StoredPaymentEvent {
+  id: number;
+  provider: string;
+  eventId: string;
+  eventType: string;
+  orderRef: string | null;
+  normalized: unknown;
+  receivedAt: string;
+  processed: boolean;
+  processedAt: string | null;
+  error: string | null;
+}
+
+export interface AdminKeyRecord {
+  kid: string;
+  /** base64url raw Ed25519 public key. */
+  x: string;
+  label: string | null;
+  createdAt: string;
+}
+
+/** What a transaction can do; everything in it commits together or not at all. */
+export interface StoreTx {
+  applyEvents(events: readonly LedgerEvent[]): Promise<ApplyResult>;
+  getLicense(licenseKey: string): Promise<LicenseRow | null>;
+  /** By provider-qualified order ref, or by the bare Gumroad order id the CLI's --order-id records. */
+  getByOrderRef(orderRef: string, gumroadOrderId?: string | null): Promise<LicenseRow | null>;
+  enqueueMail(message: NewOutboxMessage): Promise<EnqueueResult>;
+  paymentEventsForOrder(orderRef: string): Promise<StoredPaymentEvent[]>;
+  markPaymentEvents(ids: readonly number[], at: Date, error: string | null): Promise<void>;
+}
+
+export interface ServerStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Where it is, without credentials (for logs and `serve` output). */
+  readonly description: string;
+  readonly outbox: Outbox;
+  migrate(): Promise<void>;
+  /** Throws when the database does not answer. */
+  health(): Promise<void>;
+  close(): Promise<void>;
+  /**
+   * Runs fn in one transaction. With a lockKey, transactions on the same key (an order ref) run one at a
+   * time across every replica sharing the database.
+   */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: { lockKey?: string }): Promise<T>;
+
+  applyEvents(events: readonly LedgerEvent[]): Promise<ApplyResult>;
+  eventsSince(afterSeq: number, limit: number): Promise<SeqEvent[]>;
+  lastSeq(): Promise<number>;
+  counts(): Promise<{ events: number; licenses: number }>;
+  getLicense(licenseKey: string): Promise<LicenseRow | null>;
+  getByOrderRef(orderRef: string): Promise<LicenseRow | null>;
+  findByEmail(email: string): Promise<LicenseRow[]>;
+
+  /** Inserts unless (provider, eventId) is already stored; `created` false for a redelivery. */
+  recordPaymentEvent(event: NewPaymentEvent): Promise<{ id: number; created: boolean }>;
+  /** Order refs that have stored, unprocessed payment events (the fulfilment worker's queue). */
+  pendingOrders(limit: number): Promise<string[]>;
+  listPaymentEvents(filter?: { orderRef?: string; limit?: number }): Promise<StoredPaymentEvent[]>;
+
+  addAdminKey(x: string, kid: string, label: string | null, at: Date): Promise<{ created: boolean }>;
+  adminKeys(): Promise<AdminKeyRecord[]>;
+  /** Records a token nonce until expiresAtSec; false when it was already used. Expired nonces are pruned. */
+  useNonce(nonce: string, expiresAtSec: number, nowSec: number): Promise<boolean>;
+}
