@@ -35,6 +35,7 @@ export class Ledger {
         'INSERT INTO events (id, license_key, type, at, actor, source, data) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
       ),
       eventsForKey: this.db.prepare('SELECT * FROM events WHERE license_key = ? ORDER BY at, id'),
+      lastEventAt: this.db.prepare('SELECT max(at) AS at FROM events WHERE license_key = ?'),
       isForgotten: this.db.prepare("SELECT 1 FROM events WHERE license_key = ? AND type = 'forgotten' LIMIT 1"),
       scrubEvent: this.db.prepare('UPDATE events SET data = ? WHERE seq = ?'),
       upsertLicense: this.db.prepare(
@@ -94,6 +95,10 @@ export class Ledger {
 
   eventsFor(licenseKey: string): (LedgerEvent & { seq: number })[] {
     return (this.stmts.eventsForKey.all(licenseKey) as SqlRow[]).map(rowToEvent);
+  }
+
+  lastEventAt(licenseKey: string): string | null {
+    return (this.stmts.lastEventAt.get(licenseKey) as { at: string | null }).at;
   }
 
   getLicense(licenseKey: string): LicenseRow | null {

@@ -29,10 +29,10 @@ export function searchLicenses(ledger: Ledger, text: string, limit = 1000): Lice
   const like = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = ledger.db
     .prepare(
-      `SELECT * FROM licenses WHERE license_key LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\'
-       OR name LIKE ?1 ESCAPE '\\' OR gumroad_order_id LIKE ?1 ESCAPE '\\' ORDER BY issued_at DESC LIMIT ?2`,
+      `SELECT * FROM licenses WHERE license_key LIKE @like ESCAPE '\\' OR email LIKE @like ESCAPE '\\'
+       OR name LIKE @like ESCAPE '\\' OR gumroad_order_id LIKE @like ESCAPE '\\' ORDER BY issued_at DESC LIMIT @limit`,
     )
-    .all(like, limit) as SqlRow[];
+    .all({ like, limit }) as SqlRow[];
   return rows.map(rowToLicense);
 }
 

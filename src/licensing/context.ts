@@ -21,7 +21,18 @@ export interface SigningContext extends OpsContext {
   signer: SigningKey;
 }
 
-export function makeEvent(ctx: Pick<OpsContext, 'clock' | 'random' | 'actor' | 'source'>, type: EventType, licenseKey: string, data: Record<string, unknown>): LedgerEvent {
-  const now = ctx.clock();
+/**
+ * When a ledger is given, a new event sorts after every event already recorded for its license (even
+ * with a skewed or frozen clock), so "revoke then reinstate" keeps that order on every replica.
+ */
+export function makeEvent(
+  ctx: Pick<OpsContext, 'clock' | 'random' | 'actor' | 'source'> & { ledger?: Pick<Ledger, 'lastEventAt'> },
+  type: EventType,
+  licenseKey: string,
+  data: Record<string, unknown>,
+): LedgerEvent {
+  let now = ctx.clock();
+  const last = type === 'minted' || type === 'imported' ? null : ctx.ledger?.lastEventAt(licenseKey);
+  if (last && Date.parse(last) >= now.getTime()) now = new Date(Date.parse(last) + 1);
   return { id: newEventId(now, ctx.random), licenseKey, type, at: now.toISOString(), actor: ctx.actor, source: ctx.source, data };
 }
