@@ -1,8 +1,191 @@
-import { UserError } from '../../errors.js';
-import type { ServerStore } from '../store.js';
+// The server on PostgreSQL (several replicas may share it). Same projection as the SQLite ledger; one
+// order at a time per order ref (advisory transaction locks) and unique order refs, so a sale delivered
+// to two replicas still makes one license.
+import pg from 'pg';
+import type { LedgerEvent } from '../../ledger/events.js';
+import type { LicenseRow } from '../../ledger/project.js';
+import type { SqlRow } from '../../ledger/row-mapping.js';
+import type { AdminKeyRecord, NewPaymentEvent, SeqEvent, ServerStore, StoredPaymentEvent, StoreTx } from '../store.js';
+import { applyEventsPg, pgRowToEvent, pgRowToLicense } from './pg-events.js';
+import { migratePostgres } from './postgres-migrations.js';
+import { PostgresOutbox } from './postgres-outbox.js';
 
-export const PostgresStore = {
-  connect(_url: string, _o: { random: (n: number) => Uint8Array }): ServerStore {
-    throw new UserError('PostgreSQL support is being built');
-  },
-};
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export class PostgresStore implements ServerStore {
+  readonly kind = 'postgres' as const;
+  readonly description: string;
+  readonly outbox: PostgresOutbox;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    description: string,
+    random: (n: number) => Uint8Array,
+  ) {
+    this.description = description;
+    this.outbox = new PostgresOutbox(pool, { random, actor: 'server' });
+    // An idle client losing its connection must not crash the server; the next query reconnects.
+    pool.on('error', () => undefined);
+  }
+
+  static connect(url: string, options: { random: (n: number) => Uint8Array; max?: number }): PostgresStore {
+    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 10_000 });
+    return new PostgresStore(pool, redactUrl(url), options.random);
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await migratePostgres(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  async health(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: { lockKey?: string } = {}): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      if (options.lockKey) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [options.lockKey]);
+      const result = await fn(this.txApi(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private txApi(c: pg.PoolClient): StoreTx {
+    return {
+      applyEvents: (events) => applyEventsPg(c, events),
+      getLicense: (key) => license(c, 'license_key = $1', [key]),
+      getByOrderRef: (ref, gumroadOrderId) => license(c, 'order_ref = $1 OR ($2::text IS NOT NULL AND gumroad_order_id = $2)', [ref, gumroadOrderId ?? null]),
+      enqueueMail: (m) => this.outbox.enqueue(m, c),
+      paymentEventsForOrder: async (ref) => (await c.query<SqlRow>('SELECT * FROM payment_events WHERE order_ref = $1 ORDER BY id', [ref])).rows.map(toPaymentEvent),
+      markPaymentEvents: async (ids, at, error) => {
+        await c.query('UPDATE payment_events SET processed = true, processed_at = $2, error = $3 WHERE id = ANY($1::bigint[])', [ids, at, error]);
+      },
+    };
+  }
+
+  async applyEvents(events: readonly LedgerEvent[]) {
+    return this.transaction((tx) => tx.applyEvents(events));
+  }
+
+  async eventsSince(afterSeq: number, limit: number): Promise<SeqEvent[]> {
+    const { rows } = await this.pool.query<SqlRow>(
+      'SELECT seq, id, license_key, type, at, actor, source, data::text AS data FROM events WHERE seq > $1 ORDER BY seq LIMIT $2',
+      [afterSeq, limit],
+    );
+    return rows.map(pgRowToEvent);
+  }
+
+  async lastSeq(): Promise<number> {
+    const { rows } = await this.pool.query<{ s: string }>('SELECT coalesce(max(seq), 0) AS s FROM events');
+    return Number(rows[0]!.s);
+  }
+
+  async counts(): Promise<{ events: number; licenses: number }> {
+    const { rows } = await this.pool.query<{ e: string; l: string }>('SELECT (SELECT count(*) FROM events) AS e, (SELECT count(*) FROM licenses) AS l');
+    return { events: Number(rows[0]!.e), licenses: Number(rows[0]!.l) };
+  }
+
+  getLicense(key: string) {
+    return license(this.pool, 'license_key = $1', [key]);
+  }
+
+  getByOrderRef(ref: string) {
+    return license(this.pool, 'order_ref = $1', [ref]);
+  }
+
+  async findByEmail(email: string): Promise<LicenseRow[]> {
+    const { rows } = await this.pool.query<SqlRow>('SELECT * FROM licenses WHERE lower(email) = lower($1) ORDER BY issued_at', [email]);
+    return rows.map(pgRowToLicense);
+  }
+
+  async recordPaymentEvent(e: NewPaymentEvent): Promise<{ id: number; created: boolean }> {
+    const final = e.final ?? false;
+    const { rows } = await this.pool.query<{ id: string }>(
+      `INSERT INTO payment_events (provider, event_id, event_type, order_ref, raw_payload, normalized, received_at, processed, processed_at, error)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, CASE WHEN $8 THEN $7 END, $9)
+       ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
+      [e.provider, e.eventId, e.eventType, e.orderRef, e.rawPayload, e.normalized == null ? null : JSON.stringify(e.normalized), e.receivedAt, final, e.finalError ?? null],
+    );
+    if (rows[0]) return { id: Number(rows[0].id), created: true };
+    const existing = await this.pool.query<{ id: string }>('SELECT id FROM payment_events WHERE provider = $1 AND event_id = $2', [e.provider, e.eventId]);
+    return { id: Number(existing.rows[0]!.id), created: false };
+  }
+
+  async pendingOrders(limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ order_ref: string }>(
+      'SELECT order_ref FROM payment_events WHERE NOT processed AND order_ref IS NOT NULL GROUP BY order_ref ORDER BY min(id) LIMIT $1',
+      [limit],
+    );
+    return rows.map((r) => r.order_ref);
+  }
+
+  async listPaymentEvents(filter: { orderRef?: string; limit?: number } = {}): Promise<StoredPaymentEvent[]> {
+    const { rows } = filter.orderRef
+      ? await this.pool.query<SqlRow>('SELECT * FROM payment_events WHERE order_ref = $1 ORDER BY id LIMIT $2', [filter.orderRef, filter.limit ?? 10_000])
+      : await this.pool.query<SqlRow>('SELECT * FROM payment_events ORDER BY id LIMIT $1', [filter.limit ?? 10_000]);
+    return rows.map(toPaymentEvent);
+  }
+
+  async addAdminKey(x: string, kid: string, label: string | null, at: Date): Promise<{ created: boolean }> {
+    const r = await this.pool.query('INSERT INTO admin_keys (kid, x, label, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [kid, x, label, at]);
+    return { created: (r.rowCount ?? 0) > 0 };
+  }
+
+  async adminKeys(): Promise<AdminKeyRecord[]> {
+    const { rows } = await this.pool.query<SqlRow>('SELECT * FROM admin_keys ORDER BY created_at');
+    return rows.map((r) => ({ kid: String(r.kid), x: String(r.x), label: (r.label as string | null) ?? null, createdAt: (r.created_at as Date).toISOString() }));
+  }
+
+  async useNonce(nonce: string, expiresAtSec: number, nowSec: number): Promise<boolean> {
+    await this.pool.query('DELETE FROM admin_nonces WHERE expires_at < $1', [nowSec]);
+    const r = await this.pool.query('INSERT INTO admin_nonces (nonce, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [nonce, expiresAtSec]);
+    return (r.rowCount ?? 0) > 0;
+  }
+}
+
+async function license(q: Queryable, where: string, params: unknown[]): Promise<LicenseRow | null> {
+  const { rows } = await q.query<SqlRow>(`SELECT * FROM licenses WHERE ${where} LIMIT 1`, params);
+  return rows[0] ? pgRowToLicense(rows[0]) : null;
+}
+
+function toPaymentEvent(r: SqlRow): StoredPaymentEvent {
+  return {
+    id: Number(r.id),
+    provider: String(r.provider),
+    eventId: String(r.event_id),
+    eventType: String(r.event_type),
+    orderRef: (r.order_ref as string | null) ?? null,
+    normalized: r.normalized ?? null,
+    receivedAt: (r.received_at as Date).toISOString(),
+    processed: r.processed === true,
+    processedAt: r.processed_at ? (r.processed_at as Date).toISOString() : null,
+    error: (r.error as string | null) ?? null,
+  };
+}
+
+/** postgres://user:secret@host/db → postgres://user@host/db (for logs and messages). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}

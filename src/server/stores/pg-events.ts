@@ -1,0 +1,113 @@
+// Applying ledger events to PostgreSQL with exactly the SQLite ledger's semantics (insert-if-new by id,
+// scrub on forget, re-project every touched key with the pure projectLicense), batched: one unnest
+// insert, one read of the touched keys' events, one upsert.
+import type pg from 'pg';
+import { scrubEventData, STATE_EVENTS, type LedgerEvent } from '../../ledger/events.js';
+import type { ApplyResult } from '../../ledger/ledger.js';
+import { projectLicense, type LicenseRow } from '../../ledger/project.js';
+import { LICENSE_COLUMNS, licenseToParams, rowToEvent, rowToLicense, type SqlRow } from '../../ledger/row-mapping.js';
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** Serialises event inserts across transactions so `seq` order is commit order (pull cursors rely on it). */
+export const EVENTS_LOCK = 7_262_002;
+
+export async function applyEventsPg(client: Queryable, events: readonly LedgerEvent[]): Promise<ApplyResult> {
+  if (events.length === 0) return { inserted: 0, duplicates: 0, affectedKeys: [] };
+  await client.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
+  const keys = [...new Set(events.map((e) => e.licenseKey))];
+  const { rows: already } = await client.query<{ license_key: string }>(
+    "SELECT DISTINCT license_key FROM events WHERE type = 'forgotten' AND license_key = ANY($1::text[])",
+    [keys],
+  );
+  const forgotten = new Set([...already.map((r) => r.license_key), ...events.filter((e) => e.type === 'forgotten').map((e) => e.licenseKey)]);
+  const cols: string[][] = [[], [], [], [], [], [], []];
+  for (const e of events) {
+    const data = forgotten.has(e.licenseKey) ? scrubEventData(e.data) : e.data;
+    [e.id, e.licenseKey, e.type, e.at, e.actor, e.source, JSON.stringify(data)].forEach((v, i) => cols[i]!.push(v));
+  }
+  const { rows: inserted } = await client.query<{ license_key: string; type: LedgerEvent['type'] }>(
+    `INSERT INTO events (id, license_key, type, at, actor, source, data)
+     SELECT id, license_key, type, at, actor, source, data::json
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY
+       AS t(id, license_key, type, at, actor, source, data, ord)
+     ORDER BY ord
+     ON CONFLICT (id) DO NOTHING
+     RETURNING license_key, type`,
+    cols,
+  );
+  const touched = new Set<string>();
+  const newlyForgotten = new Set<string>();
+  for (const r of inserted) {
+    if (r.type === 'forgotten') newlyForgotten.add(r.license_key);
+    if (STATE_EVENTS.has(r.type)) touched.add(r.license_key);
+  }
+  if (newlyForgotten.size) await scrubForgotten(client, [...newlyForgotten]);
+  if (touched.size) await reproject(client, [...touched]);
+  return { inserted: inserted.length, duplicates: events.length - inserted.length, affectedKeys: [...touched] };
+}
+
+async function scrubForgotten(client: Queryable, keys: string[]): Promise<void> {
+  const all = await eventsForKeys(client, keys);
+  const changed = all
+    .map((e) => ({ seq: e.seq, before: JSON.stringify(e.data), after: JSON.stringify(scrubEventData(e.data)) }))
+    .filter((e) => e.before !== e.after);
+  if (changed.length) {
+    await client.query('UPDATE events SET data = t.data::json FROM unnest($1::bigint[], $2::text[]) AS t(seq, data) WHERE events.seq = t.seq', [
+      changed.map((c) => c.seq), changed.map((c) => c.after),
+    ]);
+  }
+  // The person leaves the mail queue and the payment audit trail too (their orders' raw payloads).
+  await client.query(
+    `UPDATE outbox SET to_addr = '', subject = '', text = '', html = NULL, attachments = '[]',
+       last_error = CASE WHEN status = 'sent' THEN last_error ELSE 'cancelled: the recipient was forgotten' END,
+       status = CASE WHEN status = 'sent' THEN 'sent' ELSE 'cancelled' END
+     WHERE license_keys && $1::text[]`,
+    [keys],
+  );
+  await client.query(
+    `UPDATE payment_events SET raw_payload = '', normalized = NULL
+     WHERE order_ref IN (SELECT order_ref FROM licenses WHERE license_key = ANY($1::text[]) AND order_ref IS NOT NULL)`,
+    [keys],
+  );
+}
+
+export async function eventsForKeys(client: Queryable, keys: string[]): Promise<(LedgerEvent & { seq: number })[]> {
+  const { rows } = await client.query<SqlRow>(
+    'SELECT seq, id, license_key, type, at, actor, source, data::text AS data FROM events WHERE license_key = ANY($1::text[]) ORDER BY license_key, at, id',
+    [keys],
+  );
+  return rows.map(pgRowToEvent);
+}
+
+async function reproject(client: Queryable, keys: string[]): Promise<void> {
+  const byKey = new Map<string, LedgerEvent[]>();
+  for (const e of await eventsForKeys(client, keys)) {
+    const list = byKey.get(e.licenseKey) ?? [];
+    list.push(e);
+    byKey.set(e.licenseKey, list);
+  }
+  const rows: LicenseRow[] = [];
+  for (const list of byKey.values()) {
+    const row = projectLicense(list);
+    if (row) rows.push(row);
+  }
+  if (rows.length === 0) return;
+  const records = rows.map((r) => {
+    const params = licenseToParams(r);
+    return Object.fromEntries(LICENSE_COLUMNS.map((c, i) => [c, c === 'verified' ? r.verified : params[i]]));
+  });
+  await client.query(
+    `INSERT INTO licenses SELECT * FROM json_populate_recordset(NULL::licenses, $1::json)
+     ON CONFLICT (license_key) DO UPDATE SET ${LICENSE_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    [JSON.stringify(records)],
+  );
+}
+
+export function pgRowToEvent(r: SqlRow): LedgerEvent & { seq: number } {
+  return rowToEvent({ ...r, seq: Number(r.seq) });
+}
+
+export function pgRowToLicense(r: SqlRow): LicenseRow {
+  return rowToLicense({ ...r, verified: r.verified ? 1 : 0 });
+}
