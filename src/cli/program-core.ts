@@ -34,6 +34,7 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .option('--order-id <id>', 'the Gumroad (or other) order id; one order, one license')
     .option('--note <text>', 'a support note')
     .option('--send', 'email the license to the buyer')
+    .option('--preview', 'with --send: print the email instead of queueing it (the license is still minted)')
     .option('--local', 'mint locally even when a remote server is configured')
     .option('--remote', 'mint through the configured server (falls back to local when unreachable)')
     .addHelpText('after', example('license-admin mint --tier pro --email jane@example.com --name "Jane Doe"', 'license-admin mint --tier core --email bob@example.com --lifetime --json'))
@@ -67,6 +68,7 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .option('--years <n>', 'extend by N years (default 1)')
     .option('--until <date>', 'new expiry date (YYYY-MM-DD)')
     .option('--send', 'email the renewed license to the buyer')
+    .option('--preview', 'with --send: print the email instead of queueing it (the license is still renewed)')
     .addHelpText('after', example('license-admin renew DT1-PRO-7K2M-9QXH-4TZB-W3NAR --years 1 --send'))
     .action((key, opts, cmd) => run(cmd, async (app) => (await import('../commands/lifecycle.js')).renewCommand(key, opts, app)));
 

@@ -3,6 +3,7 @@ import { color } from '../cli/colors.js';
 import { parseDate, parsePositiveInt } from '../cli/parse-flags.js';
 import { UserError } from '../errors.js';
 import { toView } from '../ledger/license-view.js';
+import { latestEventId, reportLicenseMail, withLicenseMail } from './mail.js';
 import { addNote, forgetPerson, reinstateLicense, renewLicense, revokeLicense, type ChangeResult } from '../licensing/lifecycle.js';
 
 function report(app: AppContext, result: ChangeResult, done: string, unchanged: string): void {
@@ -27,15 +28,18 @@ export async function noteCommand(key: string, text: string, app: AppContext): P
   report(app, result, `Note added to ${result.license.licenseKey}.`, '');
 }
 
-export async function renewCommand(key: string, opts: { years?: string; until?: string; send?: boolean }, app: AppContext): Promise<void> {
+export async function renewCommand(key: string, opts: { years?: string; until?: string; send?: boolean; preview?: boolean }, app: AppContext): Promise<void> {
   const request = {
     ...(opts.years !== undefined ? { years: parsePositiveInt(opts.years, '--years') } : {}),
     ...(opts.until !== undefined ? { until: parseDate(opts.until, '--until') } : {}),
   };
-  const result = renewLicense(key, request, await app.signing());
-  if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: true });
+  const ctx = await app.signing();
+  const { result, mail, delivery } = await withLicenseMail(app, opts, 'renewed', (l) => `renew:${latestEventId(ctx.ledger, l.licenseKey, 'renewed')}`,
+    (inTransaction) => renewLicense(key, request, ctx, inTransaction));
+  if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: true, ...(mail ? { mail } : {}) });
   app.out.info(color.green(`Renewed ${result.license.licenseKey} until ${result.license.expiresAt?.slice(0, 10)}.`));
   app.out.data(result.license.blob);
+  reportLicenseMail(app, { mail, delivery });
 }
 
 export async function forgetCommand(opts: { email: string; yes?: boolean }, app: AppContext): Promise<void> {

@@ -5,6 +5,7 @@ import { toView } from '../ledger/license-view.js';
 import { mintLicense, type MintRequest } from '../licensing/mint.js';
 import { color } from '../cli/colors.js';
 import { mintThroughServerOrNull } from './mint-remote.js';
+import { reportLicenseMail, withLicenseMail } from './mail.js';
 
 export interface MintFlags {
   tier?: string;
@@ -19,6 +20,7 @@ export interface MintFlags {
   orderId?: string;
   note?: string;
   send?: boolean;
+  preview?: boolean;
   local?: boolean;
   remote?: boolean;
 }
@@ -46,9 +48,17 @@ export async function mintRequestFromFlags(flags: MintFlags, app: AppContext): P
 export async function mintCommand(flags: MintFlags, app: AppContext): Promise<void> {
   const request = await mintRequestFromFlags(flags, app);
   const remote = await mintThroughServerOrNull(flags, request, app);
-  const license = remote ?? toView(mintLicense(request, await app.signing()).license, app.clock());
+  const local = remote ? null : await mintLocally(request, flags, app);
+  const license = remote ?? toView(local!.result.license, app.clock());
   const mintedBy = remote ? 'remote' : 'local';
-  if (app.json) return app.out.json({ ...license, mintedBy });
+  if (app.json) return app.out.json({ ...license, mintedBy, ...(local?.mail ? { mail: local.mail } : {}) });
   app.out.info(color.green(`Minted ${license.tier} license for ${license.email}${license.expiresAt ? `, valid until ${license.expiresAt.slice(0, 10)}` : ' (lifetime)'}${remote ? ' on the server' : ''}.`));
   app.out.data(`License key: ${license.licenseKey}\n\n${license.blob}`);
+  if (local) reportLicenseMail(app, local);
+}
+
+/** With --send the mail is queued inside the mint transaction and delivered after the commit. */
+async function mintLocally(request: MintRequest, flags: MintFlags, app: AppContext) {
+  const ctx = await app.signing();
+  return withLicenseMail(app, flags, 'license', (l) => `mint:${l.licenseKey}`, (inTransaction) => mintLicense(request, ctx, inTransaction ? { inTransaction } : {}));
 }
