@@ -30,7 +30,7 @@ export function typescriptSnippet(jwks: { keys: PublicKey[] }, product: string, 
 
 export function pythonSnippet(keys: PublicKeyExport[]): string {
   return [
-    '# pip install cryptography   (see docs/verify-python.md for the full verifier)',
+    '# pip install cryptography   (the full verifier: docs/verify_license.py)',
     'TRUSTED_KEYS = {',
     ...keys.map((k) => `    ${JSON.stringify(k.kid)}: bytes.fromhex(${JSON.stringify(k.publicKeyHex)}),`),
     '}',
