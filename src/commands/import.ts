@@ -60,7 +60,8 @@ export async function importCommand(files: string[], flags: ImportFlags, app: Ap
   let applied: ApplyResult | null = null;
   if (!flags.dryRun && plan.events.length + mints + revokes > 0) {
     const ctx = { ...(mints ? await app.signing() : await app.ops()), source: 'import' };
-    app.out.info(`Writing ${plan.counts.new} license(s)${mints ? `, minting ${mints}` : ''}${revokes ? `, revoking ${revokes}` : ''} in one transaction...`);
+    const licenses = plan.events.filter((e) => e.type === 'imported').length;
+    app.out.info(`Writing ${licenses} imported license(s)${mints ? `, minting ${mints}` : ''}${revokes ? `, revoking ${revokes}` : ''} in one transaction...`);
     applied = applyPlan(plan, ctx, {
       mintMissing: Boolean(flags.mintMissing), revokeRefunded: Boolean(flags.revokeRefunded),
       onProgress: (done, total) => app.out.progress(`Writing ${bar(done / Math.max(1, total))} ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`),
