@@ -77,13 +77,14 @@ export function createApp(input: ServerDeps): App {
       if (error instanceof HttpError) {
         status = error.status;
         if (status >= 500) log.error('request failed', { code: error.code });
-        send(res, { status, json: errorBody(error.code, error.message, requestId), headers: error.headers }, requestId);
+        // A body we refused to read may still be arriving: close the connection rather than drain it.
+        const headers = status === 413 ? { ...error.headers, connection: 'close' } : error.headers;
+        send(res, { status, json: errorBody(error.code, error.message, requestId), headers }, requestId);
       } else {
         status = 500;
         log.error('unhandled error', { error: (error as Error)?.name ?? 'Error', stack: String((error as Error)?.stack ?? error).split('\n').slice(0, 4).join(' | ') });
         send(res, { status, json: errorBody('internal', 'internal server error; see the server log for this request id', requestId) }, requestId);
       }
-      if (status === 413) res.setHeader('connection', 'close');
     } finally {
       log.info('request', { method: req.method, path: url.pathname, status, ms: Math.round((performance.now() - started) * 10) / 10 });
     }

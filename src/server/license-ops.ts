@@ -3,6 +3,7 @@
 import { UserError } from '../errors.js';
 import type { LedgerEvent } from '../ledger/events.js';
 import type { LicenseRow } from '../ledger/project.js';
+import { buildClaims } from '../license/build-claims.js';
 import { generateLicenseKey, parseLicenseKey } from '../license/license-key.js';
 import { makeEvent, type SigningContext } from '../licensing/context.js';
 import { prepareMint, type MintRequest } from '../licensing/mint.js';
@@ -52,4 +53,24 @@ export async function revokeInTx(
   const event = makeEvent(ctx, 'revoked', row.licenseKey, reason ? { reason } : {});
   await tx.applyEvents([event]);
   return { license: (await tx.getLicense(row.licenseKey))!, changed: true, events: [event] };
+}
+
+/** Payment-driven revoke (reason) or reinstate (null); a no-op when already in that state. */
+export async function setRevokedInTx(tx: StoreTx, row: LicenseRow, reason: string | null, ctx: Pick<ServerSigning, 'clock' | 'random' | 'actor' | 'source'>): Promise<LicenseRow> {
+  if ((reason !== null) === (row.revokedAt !== null)) return row;
+  await tx.applyEvents([reason !== null ? makeEvent(ctx, 'revoked', row.licenseKey, { reason }) : makeEvent(ctx, 'reinstated', row.licenseKey, {})]);
+  return (await tx.getLicense(row.licenseKey))!;
+}
+
+/** A fresh blob with a new expiry (subscription renewed or ending), as a `renewed` event like the CLI's renew. */
+export async function changeExpiryInTx(tx: StoreTx, row: LicenseRow, expiresAtIso: string, ctx: ServerSigning): Promise<LicenseRow> {
+  const now = ctx.clock();
+  const expiresAt = new Date(expiresAtIso);
+  const blob = ctx.format.encode(
+    buildClaims({ product: row.product, licenseKey: row.licenseKey, name: row.name, email: row.email, tier: row.tier, issuedAt: now, expiresAt,
+      ...(row.updatesUntil ? { updatesUntil: new Date(row.updatesUntil) } : {}) }),
+    ctx.signer,
+  );
+  await tx.applyEvents([makeEvent(ctx, 'renewed', row.licenseKey, { expiresAt: expiresAt.toISOString(), blob, kid: ctx.signer.kid, format: ctx.format.name })]);
+  return (await tx.getLicense(row.licenseKey))!;
 }

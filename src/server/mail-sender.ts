@@ -4,7 +4,8 @@ import type { LicenseRow } from '../ledger/project.js';
 import type { NewOutboxMessage, Outbox } from '../mail/outbox.js';
 
 export interface MailSender {
-  licenseMail(license: LicenseRow, now: Date): NewOutboxMessage;
+  /** Default: the "license" mail with idempotency key "mint:<licenseKey>". */
+  licenseMail(license: LicenseRow, now: Date, options?: { kind?: 'license' | 'renewed'; idempotencyKey?: string }): NewOutboxMessage;
   /** Claims and sends due messages; returns how many it handled (0 = nothing due). */
   deliverDue(outbox: Outbox, now: Date): Promise<number>;
   close?(): Promise<void> | void;

@@ -23,9 +23,9 @@ export function createSmtpMailSender(o: SmtpMailSenderOptions): MailSender {
   const connections = o.maxConnections ?? 5;
   const transport = createSmtpTransport(o.settings, { pool: true, maxConnections: connections });
   return {
-    licenseMail(license, now) {
+    licenseMail(license, now, options = {}) {
       return composeLicenseMail({
-        kind: 'license', licenses: [license], templates: o.templates, idempotencyKey: `mint:${license.licenseKey}`, now,
+        kind: options.kind ?? 'license', licenses: [license], templates: o.templates, idempotencyKey: options.idempotencyKey ?? `mint:${license.licenseKey}`, now,
         productName: o.config.productName, supportEmail: o.config.supportEmail, messageId: newMessageId(o.settings.from, now, o.random),
       });
     },

@@ -118,7 +118,7 @@ export class PostgresStore implements ServerStore {
     const final = e.final ?? false;
     const { rows } = await this.pool.query<{ id: string }>(
       `INSERT INTO payment_events (provider, event_id, event_type, order_ref, raw_payload, normalized, received_at, processed, processed_at, error)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, CASE WHEN $8 THEN $7 END, $9)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz, $8::boolean, CASE WHEN $8::boolean THEN $7::timestamptz END, $9)
        ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
       [e.provider, e.eventId, e.eventType, e.orderRef, e.rawPayload, e.normalized == null ? null : JSON.stringify(e.normalized), e.receivedAt, final, e.finalError ?? null],
     );

@@ -1,0 +1,94 @@
+// One order: read every payment event stored for it, ask the pure plan what to do given the license as it
+// stands, do it, and mark the events processed — all in one transaction under the order's lock.
+import { UserError } from '../../errors.js';
+import type { LicenseRow } from '../../ledger/project.js';
+import type { MintRequest } from '../../licensing/mint.js';
+import type { ServerDeps } from '../deps.js';
+import { changeExpiryInTx, mintInTx, setRevokedInTx, signingFor } from '../license-ops.js';
+import type { StoreTx } from '../store.js';
+import { planFulfilment, type FulfilmentStep } from '../webhooks/fulfilment-plan.js';
+import type { PaymentEvent } from '../webhooks/normalized.js';
+import { resolveTier } from '../webhooks/product-mapping.js';
+
+export const DEFAULT_TIER_ENV = 'LICENSE_ADMIN_DEFAULT_TIER';
+
+export interface OrderOutcome {
+  steps: string[];
+  mailQueued: boolean;
+  error: string | null;
+}
+
+export async function processOrder(orderRef: string, deps: ServerDeps): Promise<OrderOutcome> {
+  const signing = await signingFor(deps, 'webhook');
+  return deps.store.transaction(async (tx) => {
+    const stored = await tx.paymentEventsForOrder(orderRef);
+    const pending = stored.filter((e) => !e.processed);
+    if (pending.length === 0) return { steps: [], mailQueued: false, error: null };
+    const events = stored.filter((e) => e.normalized !== null && e.eventType !== 'rejected').map((e) => e.normalized as PaymentEvent);
+    const gumroadOrderId = orderRef.startsWith('gumroad:') ? orderRef.slice('gumroad:'.length) : null;
+    const license = await tx.getByOrderRef(orderRef, gumroadOrderId);
+    const plan = planFulfilment({ events, license, graceDays: deps.config.gracePeriodDays });
+    const outcome: OrderOutcome = { steps: [], mailQueued: false, error: null };
+    let current = license;
+    for (const step of plan.steps) {
+      try {
+        current = await runStep(tx, step, current, { orderRef, gumroadOrderId, deps, signing, outcome });
+        outcome.steps.push(step.action);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        outcome.error = error.message;
+        break;
+      }
+    }
+    await tx.markPaymentEvents(pending.map((e) => e.id), deps.clock(), outcome.error);
+    const log = outcome.error ? deps.log.warn : deps.log.info;
+    log('order fulfilled', { orderRef, steps: outcome.steps.join(',') || 'none', note: plan.note, error: outcome.error, licenseKey: current?.licenseKey ?? null });
+    return outcome;
+  }, { lockKey: orderRef });
+}
+
+interface StepContext {
+  orderRef: string;
+  gumroadOrderId: string | null;
+  deps: ServerDeps;
+  signing: Awaited<ReturnType<typeof signingFor>>;
+  outcome: OrderOutcome;
+}
+
+async function runStep(tx: StoreTx, step: FulfilmentStep, license: LicenseRow | null, c: StepContext): Promise<LicenseRow | null> {
+  switch (step.action) {
+    case 'mint': {
+      const req = mintRequestForSale(step.sale, step.expiresAt, c);
+      const result = await mintInTx(tx, req, c.signing, c.deps);
+      c.outcome.mailQueued ||= result.created && c.deps.mail !== null;
+      return result.license;
+    }
+    case 'revoke':
+      return setRevokedInTx(tx, license!, step.reason, c.signing);
+    case 'reinstate':
+      return setRevokedInTx(tx, license!, null, c.signing);
+    case 'renew': {
+      const renewed = await changeExpiryInTx(tx, license!, step.expiresAt, c.signing);
+      if (c.deps.mail) {
+        const idem = `renew:${renewed.licenseKey}:${step.expiresAt}`;
+        await tx.enqueueMail(c.deps.mail.licenseMail(renewed, c.signing.clock(), { kind: 'renewed', idempotencyKey: idem }));
+        c.outcome.mailQueued = true;
+      }
+      return renewed;
+    }
+    case 'end':
+      return changeExpiryInTx(tx, license!, step.expiresAt, c.signing);
+  }
+}
+
+function mintRequestForSale(sale: PaymentEvent, expiresAt: string | undefined, c: StepContext): MintRequest {
+  const { config, env } = c.deps;
+  const tier = resolveTier(sale, config.productMap, env[DEFAULT_TIER_ENV], config.tiers);
+  if ('error' in tier) throw new UserError(tier.error);
+  if (!sale.email) throw new UserError(`the ${sale.provider} sale ${sale.eventId} has no buyer email`);
+  const duration = expiresAt ? { expiresAt: new Date(expiresAt) } : tier.years === 'lifetime' ? { lifetime: true } : tier.years !== undefined ? { years: tier.years } : {};
+  return {
+    tier: tier.tier, email: sale.email, ...(sale.name ? { name: sale.name } : {}), ...duration,
+    orderRef: c.orderRef, ...(c.gumroadOrderId ? { gumroadOrderId: c.gumroadOrderId } : {}),
+  };
+}
