@@ -84,7 +84,11 @@ async function mailSender(app: AppContext, log: Logger): Promise<MailSender | nu
     log.warn('mail is off', { reason: error.message });
     return null;
   }
-  return createSmtpMailSender({ settings, templates: loadTemplates(config.templatesDir, app.paths.configDir), config, random: app.random, clock: app.clock, log });
+  const lease = app.env.LICENSE_ADMIN_OUTBOX_LEASE_MS;
+  return createSmtpMailSender({
+    settings, templates: loadTemplates(config.templatesDir, app.paths.configDir), config, random: app.random, clock: app.clock, log,
+    ...(lease ? { leaseMs: parsePositiveInt(lease, 'LICENSE_ADMIN_OUTBOX_LEASE_MS') } : {}),
+  });
 }
 
 function listen(handler: Handler, port: number, host: string): Promise<Server> {

@@ -17,6 +17,8 @@ export interface SmtpMailSenderOptions {
   clock: () => Date;
   log: Logger;
   maxConnections?: number;
+  /** How long a claimed message is protected from other workers (default: the outbox's 5 minutes). */
+  leaseMs?: number;
 }
 
 export function createSmtpMailSender(o: SmtpMailSenderOptions): MailSender {
@@ -30,7 +32,7 @@ export function createSmtpMailSender(o: SmtpMailSenderOptions): MailSender {
       });
     },
     async deliverDue(outbox) {
-      const results = await deliverDue(outbox, transport, o.clock, { limit: 50, concurrency: connections });
+      const results = await deliverDue(outbox, transport, o.clock, { limit: 50, concurrency: connections, ...(o.leaseMs ? { leaseMs: o.leaseMs } : {}) });
       for (const r of results) {
         if (r.status === 'sent') o.log.info('mail sent', { outboxId: r.id, licenseKey: r.licenseKeys[0] });
         else o.log.warn('mail not sent', { outboxId: r.id, status: r.status, reason: r.failure?.kind, retryAt: r.nextAttemptAt ?? null });
