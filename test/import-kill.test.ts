@@ -14,9 +14,9 @@ async function writeBigLog(file: string): Promise<void> {
     const id = i.toString(36).padStart(5, '0');
     // Blobs no key here can verify: decoding fails fast, so the test spends its time writing.
     const line = JSON.stringify({ license_key: `DT1-PRO-k${id}-beef`, name: `Buyer ${i}`, email: `b${i}@example.com`, tier: 'pro', issued_at: '2024-01-01', expires_at: '2025-01-01', blob: `OLDBLOB-${id}-${'x'.repeat(200)}` });
-    if (!out.write(`${line}\n`)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
-  await new Promise((r) => out.end(r));
+  await new Promise<void>((r) => out.end(() => r()));
 }
 
 function inspect(file: string): { integrity: string; licenses: number; events: number } {
