@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { verifyLicense } from '../src/verify/index.js';
+import { verifyLicense, type PublicJwk } from '../src/verify/index.js';
 import { runCli, tempHome, TRANSCRIPT } from './helpers/cli.js';
 import { startSmtp, startSmtpOnPort, type ReceivedMail, type SmtpInstance } from './helpers/smtp.js';
 
@@ -16,7 +16,7 @@ const dkimKey = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.e
 
 let home: string;
 let smtp: SmtpInstance;
-let jwks: { keys: { kid: string }[] };
+let jwks: { keys: PublicJwk[] };
 
 const smtpUrl = (port: number, password = PASSWORD) => `smtp://shop:${encodeURIComponent(password)}@127.0.0.1:${port}`;
 const env = (over: Record<string, string | undefined> = {}) => ({
