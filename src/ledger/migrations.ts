@@ -169,6 +169,9 @@ export const MIGRATIONS: Migration[] = [
 ];
 
 export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  // The common case takes no write lock, so read commands never wait for a writer.
+  if ((db.pragma('user_version', { simple: true }) as number) === latest) return latest;
   const run = db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number;
     const latest = migrations[migrations.length - 1]?.version ?? 0;
