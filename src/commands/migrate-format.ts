@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import type { AppContext } from '../cli/app-context.js';
+import { color } from '../cli/colors.js';
+import { createJwsFormat } from '../license/jws-format.js';
+import { isBuiltinFormat, loadFormat } from '../license/load-format.js';
+import { planReissueFromLedger, reissueLicenses, type ReissueItem, type ReissuePlan } from '../licensing/reissue-format.js';
+
+export interface MigrateFormatFlags {
+  to: string;
+  dryRun?: boolean;
+}
+
+export interface MigrateFormatResult {
+  to: string;
+  dryRun: boolean;
+  count: number;
+  licenses: ReissueItem[];
+  skipped: ReissuePlan['skipped'];
+}
+
+export async function migrateFormat(flags: MigrateFormatFlags, app: AppContext): Promise<MigrateFormatResult> {
+  const config = app.config();
+  // Typed at a shell: a plugin path is relative to the current directory.
+  const target = await loadFormat({ ...config, format: isBuiltinFormat(flags.to) ? 'jws' : resolve(flags.to) }, app.paths.configDir);
+  const ledger = await app.ledger();
+  if (flags.dryRun) {
+    const plan = planReissueFromLedger(ledger, target.name, app.clock());
+    return { to: target.name, dryRun: true, count: plan.items.length, licenses: plan.items, skipped: plan.skipped };
+  }
+  const readers = [await app.format(), createJwsFormat(config.blobTag ?? undefined)];
+  const { plan } = reissueLicenses(target, readers, await app.signing());
+  return { to: target.name, dryRun: false, count: plan.items.length, licenses: plan.items, skipped: plan.skipped };
+}
+
+export async function migrateFormatCommand(flags: MigrateFormatFlags, app: AppContext): Promise<void> {
+  const result = await migrateFormat(flags, app);
+  if (app.json) return app.out.json(result);
+  for (const l of result.licenses) app.out.data(`${l.licenseKey}  ${l.email}  ${l.tier}  ${l.from} -> ${l.to}  ${l.expiresAt ? `expires ${l.expiresAt.slice(0, 10)}` : 'lifetime'}`);
+  for (const s of result.skipped) app.out.info(`skipped ${s.licenseKey} (${s.from}): ${s.reason}`);
+  if (result.count === 0) return app.out.info(`Every active license is already in the ${result.to} format; nothing to do.`);
+  if (result.dryRun) return app.out.info(`${result.count} active license(s) would be re-signed in the ${result.to} format (dry run: nothing was written).`);
+  app.out.info(color.green(`Re-signed ${result.count} active license(s) in the ${result.to} format (same keys, same expiry).`));
+  if (result.to === 'jws' && app.config().format !== 'jws') app.out.info('New licenses are still minted in the configured format; set "format": "jws" in config.json when the build that reads it has shipped.');
+}
