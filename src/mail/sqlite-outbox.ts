@@ -1,6 +1,7 @@
 // The outbox in the local SQLite ledger (table from migration 2). Enqueue joins the caller's transaction
 // (better-sqlite3 transactions are synchronous and per connection), so the message commits with the
 // license event or not at all. mail_queued / mail_sent events are written alongside.
+import type { Statement } from 'better-sqlite3';
 import type { Ledger } from '../ledger/ledger.js';
 import { newEventId, type LedgerEvent } from '../ledger/events.js';
 import {
@@ -23,24 +24,31 @@ export class SqliteOutbox implements Outbox<void> {
     private readonly options: SqliteOutboxOptions,
   ) {}
 
+  private readonly statements = new Map<string, Statement>();
+
   private get db() {
     return this.ledger.db;
+  }
+
+  /** Each SQL text is prepared once (there are a handful). */
+  private sql(text: string): Statement {
+    let stmt = this.statements.get(text);
+    if (!stmt) this.statements.set(text, (stmt = this.db.prepare(text)));
+    return stmt;
   }
 
   /** Call inside the license transaction; on its own it opens one. */
   enqueue(m: NewOutboxMessage): EnqueueResult {
     return this.inTransaction(() => {
       const at = m.createdAt.toISOString();
-      const info = this.db
-        .prepare(
-          `INSERT INTO outbox (idempotency_key, kind, to_addr, subject, text, html, attachments, message_id, license_key, license_keys,
-             status, attempts, next_attempt_at, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
-        )
-        .run(m.idempotencyKey, m.kind, m.to, m.subject, m.text, m.html, JSON.stringify(m.attachments), m.messageId,
-          m.licenseKeys[0] ?? null, JSON.stringify(m.licenseKeys), at, at);
+      const info = this.sql(
+        `INSERT INTO outbox (idempotency_key, kind, to_addr, subject, text, html, attachments, message_id, license_key, license_keys,
+           status, attempts, next_attempt_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+      ).run(m.idempotencyKey, m.kind, m.to, m.subject, m.text, m.html, JSON.stringify(m.attachments), m.messageId,
+        m.licenseKeys[0] ?? null, JSON.stringify(m.licenseKeys), at, at);
       if (info.changes === 0) {
-        const existing = this.db.prepare('SELECT id, message_id FROM outbox WHERE idempotency_key = ?').get(m.idempotencyKey) as Row;
+        const existing = this.sql('SELECT id, message_id FROM outbox WHERE idempotency_key = ?').get(m.idempotencyKey) as Row;
         return { id: Number(existing.id), messageId: String(existing.message_id), created: false };
       }
       const id = Number(info.lastInsertRowid);
@@ -56,33 +64,29 @@ export class SqliteOutbox implements Outbox<void> {
     let where: string;
     if (options.ids) {
       if (options.ids.length === 0) return [];
-      where = `id IN (${options.ids.map((id) => Number(id)).join(', ')}) AND (status IN ('pending', 'failed') OR ${expiredLease})`;
+      where = `id IN (SELECT value FROM json_each(@ids)) AND (status IN ('pending', 'failed') OR ${expiredLease})`;
     } else if (options.all) {
       where = `status IN ('pending', 'failed') OR ${expiredLease}`;
     } else {
       where = `(status = 'pending' AND next_attempt_at <= @now) OR ${expiredLease}`;
     }
     return this.inTransaction(() => {
-      const rows = this.db
-        .prepare(
-          `UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_until = @until
-           WHERE id IN (SELECT id FROM outbox WHERE ${where} ORDER BY next_attempt_at, id LIMIT @limit)
-           RETURNING *`,
-        )
-        .all({ now: nowIso, until, limit }) as Row[];
+      const rows = this.sql(
+        `UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_until = @until
+         WHERE id IN (SELECT id FROM outbox WHERE ${where} ORDER BY next_attempt_at, id LIMIT @limit)
+         RETURNING *`,
+      ).all({ now: nowIso, until, limit, ids: JSON.stringify((options.ids ?? []).map(Number)) }) as Row[];
       return rows.map(toMessage).sort((a, b) => a.id - b.id);
     });
   }
 
   markSent(id: number, info: SentInfo): boolean {
     return this.inTransaction(() => {
-      const row = this.db
-        .prepare(
-          `UPDATE outbox SET status = 'sent', sent_at = ?, smtp_response = ?, claimed_until = NULL, last_error = NULL,
-             next_attempt_at = NULL, text = '', html = NULL, attachments = '[]'
-           WHERE id = ? AND status = 'sending' RETURNING message_id, to_addr, license_keys`,
-        )
-        .get(info.at.toISOString(), info.response, id) as Row | undefined;
+      const row = this.sql(
+        `UPDATE outbox SET status = 'sent', sent_at = ?, smtp_response = ?, claimed_until = NULL, last_error = NULL,
+           next_attempt_at = NULL, text = '', html = NULL, attachments = '[]'
+         WHERE id = ? AND status = 'sending' RETURNING message_id, to_addr, license_keys`,
+      ).get(info.at.toISOString(), info.response, id) as Row | undefined;
       if (!row) return false;
       const keys = JSON.parse(String(row.license_keys)) as string[];
       this.recordEvents('mail_sent', keys, info.at, { messageId: String(row.message_id), outboxId: id, to: String(row.to_addr) });
@@ -91,24 +95,21 @@ export class SqliteOutbox implements Outbox<void> {
   }
 
   markFailed(id: number, info: FailureInfo): void {
-    this.db
-      .prepare(
-        `UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, claimed_until = NULL
-         WHERE id = ? AND status = 'sending'`,
-      )
-      .run(info.retryAt ? 'pending' : 'failed', info.retryAt?.toISOString() ?? null, info.error, id);
+    this.sql(
+      `UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, claimed_until = NULL
+       WHERE id = ? AND status = 'sending'`,
+    ).run(info.retryAt ? 'pending' : 'failed', info.retryAt?.toISOString() ?? null, info.error, id);
   }
 
   list(filter: OutboxListFilter = {}): OutboxMessage[] {
     const statuses: readonly OutboxStatus[] = filter.statuses ?? ['pending', 'sending', 'failed'];
-    const rows = this.db
-      .prepare(`SELECT * FROM outbox WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY id LIMIT ?`)
+    const rows = this.sql(`SELECT * FROM outbox WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY id LIMIT ?`)
       .all(...statuses, filter.limit ?? 1000) as Row[];
     return rows.map(toMessage);
   }
 
   get(id: number): OutboxMessage | null {
-    const row = this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
     return row ? toMessage(row) : null;
   }
 
