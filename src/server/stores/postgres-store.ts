@@ -70,7 +70,8 @@ export class PostgresStore implements ServerStore {
     return {
       applyEvents: (events) => applyEventsPg(c, events),
       getLicense: (key) => license(c, 'license_key = $1', [key]),
-      getByOrderRef: (ref, gumroadOrderId) => license(c, 'order_ref = $1 OR ($2::text IS NOT NULL AND gumroad_order_id = $2)', [ref, gumroadOrderId ?? null]),
+      getByOrderRef: async (ref, gumroadOrderId) =>
+        (await license(c, 'order_ref = $1', [ref])) ?? (gumroadOrderId ? license(c, 'gumroad_order_id = $1', [gumroadOrderId]) : null),
       enqueueMail: (m) => this.outbox.enqueue(m, c),
       paymentEventsForOrder: async (ref) => (await c.query<SqlRow>('SELECT * FROM payment_events WHERE order_ref = $1 ORDER BY id', [ref])).rows.map(toPaymentEvent),
       markPaymentEvents: async (ids, at, error) => {

@@ -82,9 +82,9 @@ export class SqliteStore implements ServerStore {
   }
 
   private byOrder(ref: string, gumroadOrderId: string | null): LicenseRow | null {
-    const row = this.db
-      .prepare('SELECT * FROM licenses WHERE order_ref = ? OR (? IS NOT NULL AND gumroad_order_id = ?) LIMIT 1')
-      .get(ref, gumroadOrderId, gumroadOrderId) as SqlRow | undefined;
+    // Two indexed lookups: an OR across the two unique columns would scan the table.
+    const row = (this.db.prepare('SELECT * FROM licenses WHERE order_ref = ?').get(ref) ??
+      (gumroadOrderId ? this.db.prepare('SELECT * FROM licenses WHERE gumroad_order_id = ?').get(gumroadOrderId) : undefined)) as SqlRow | undefined;
     return row ? rowToLicense(row) : null;
   }
 
