@@ -37,7 +37,7 @@ export function parseLemonSqueezyEvent(json: unknown): WebhookResult {
   const test = json.meta.test_mode === true || a.test_mode === true || undefined;
   const event = eventName.startsWith('order_') ? orderEvent(eventName, id, a) : subscriptionEvent(eventName, id, a);
   if ('ok' in event) return event;
-  return accept(compact({ ...event, test }));
+  return accept(compact(event, { test }));
 }
 
 function orderEvent(eventName: string, id: string, a: Obj): PaymentEvent | WebhookRejection {

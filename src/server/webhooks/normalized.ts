@@ -79,9 +79,16 @@ export function accept(...events: PaymentEvent[]): WebhookAccepted {
   return { ok: true, events };
 }
 
-/** Drops undefined fields so events compare and serialise cleanly. */
-export function compact(event: PaymentEvent): PaymentEvent {
-  return Object.fromEntries(Object.entries(event).filter(([, v]) => v !== undefined)) as unknown as PaymentEvent;
+/** Merges the parts left to right, dropping undefined fields so events compare and serialise cleanly. */
+export function compact(...parts: Partial<PaymentEvent>[]): PaymentEvent {
+  const out: Record<string, unknown> = {};
+  for (const part of parts) {
+    for (const key in part) {
+      const value = part[key as keyof PaymentEvent];
+      if (value !== undefined) out[key] = value;
+    }
+  }
+  return out as unknown as PaymentEvent;
 }
 
 export function unixToIso(seconds: unknown): string | undefined {

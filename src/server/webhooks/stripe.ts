@@ -30,9 +30,9 @@ export function parseStripeEvent(json: unknown): WebhookResult {
   if (!occurredAt) return reject(422, 'missing_field', `the Stripe event ${id} has no created timestamp`);
   const base = { provider: 'stripe' as const, eventId: id, rawType: type, occurredAt, test: json.livemode === false || undefined };
   const mapped = mapObject(type, object, json, occurredAt);
-  if (!mapped) return accept(compact({ ...base, kind: 'ignored', orderRef: `stripe:${str(object.id) ?? id}` }));
+  if (!mapped) return accept(compact(base, { kind: 'ignored', orderRef: `stripe:${str(object.id) ?? id}` }));
   if (mapped.orderRef === 'stripe:undefined') return reject(422, 'missing_field', `the Stripe ${type} event ${id} names no order (no payment_intent, subscription or id)`);
-  return accept(compact({ ...base, ...mapped, occurredAt: mapped.occurredAt ?? occurredAt }));
+  return accept(compact(base, mapped, { occurredAt: mapped.occurredAt ?? occurredAt }));
 }
 
 type Mapped = Omit<PaymentEvent, 'provider' | 'eventId' | 'rawType' | 'test' | 'occurredAt'> & { occurredAt?: string };
