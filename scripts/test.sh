@@ -52,8 +52,20 @@ rm -f .test-output/vitest.json .test-output/cli-transcript.jsonl
 npx --no-install vitest run --reporter=default --reporter=json --outputFile=.test-output/vitest.json "$@"
 vitest_rc=$?
 
-node scripts/summarize-tests.mjs .test-output/vitest.json "$vitest_rc"
+# Second pass: checks over everything the first pass printed (e.g. no secret in any CLI output).
+after_args=()
+if [ "$#" -eq 0 ]; then
+  rm -f .test-output/vitest-after.json
+  LA_AFTER_SUITE=1 npx --no-install vitest run --reporter=default --reporter=json --outputFile=.test-output/vitest-after.json
+  after_rc=$?
+  after_args=(.test-output/vitest-after.json "$after_rc")
+else
+  after_rc=0
+fi
+
+node scripts/summarize-tests.mjs .test-output/vitest.json "$vitest_rc" "${after_args[@]}"
 summary_rc=$?
 
 if [ "$vitest_rc" -ne 0 ]; then exit "$vitest_rc"; fi
+if [ "$after_rc" -ne 0 ]; then exit "$after_rc"; fi
 exit "$summary_rc"

@@ -76,7 +76,7 @@ describe('keys in the OS keychain', () => {
     const lost = await runCli(['mint', '--tier', 'pro', '--email', 'x@example.com'], { home });
     expect(lost.exitCode).toBe(1);
     expect(lost.stderr).toMatch(/keychain has no private key/);
-    const wrong = await runCli(['keys', 'import', backupFile], { home, env: { LICENSE_ADMIN_BACKUP_PASSPHRASE: 'wrong passphrase' } });
+    const wrong = await runCli(['keys', 'import', backupFile], { home, env: { LICENSE_ADMIN_BACKUP_PASSPHRASE: 'not-the-backup-passphrase' } });
     expect(wrong.exitCode).toBe(1);
     expect(wrong.stderr).toMatch(/wrong passphrase/);
     const restore = await runCli(['keys', 'import', backupFile, '--json'], { home, env: { LICENSE_ADMIN_BACKUP_PASSPHRASE: 'correct horse battery' } });
