@@ -3,11 +3,13 @@ import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
 import { createJwsFormat } from '../license/jws-format.js';
 import { isBuiltinFormat, loadFormat } from '../license/load-format.js';
+import { deliveryJson, latestEventId, mailerFor, type MailJson } from './mail.js';
 import { planReissueFromLedger, reissueLicenses, type ReissueItem, type ReissuePlan } from '../licensing/reissue-format.js';
 
 export interface MigrateFormatFlags {
   to: string;
   dryRun?: boolean;
+  send?: boolean;
 }
 
 export interface MigrateFormatResult {
@@ -16,6 +18,8 @@ export interface MigrateFormatResult {
   count: number;
   licenses: ReissueItem[];
   skipped: ReissuePlan['skipped'];
+  /** With --send: one license mail per re-signed license, queued in the same transaction. */
+  mail?: (MailJson & { licenseKey: string })[];
 }
 
 export async function migrateFormat(flags: MigrateFormatFlags, app: AppContext): Promise<MigrateFormatResult> {
@@ -28,8 +32,27 @@ export async function migrateFormat(flags: MigrateFormatFlags, app: AppContext):
     return { to: target.name, dryRun: true, count: plan.items.length, licenses: plan.items, skipped: plan.skipped };
   }
   const readers = [await app.format(), createJwsFormat(config.blobTag ?? undefined)];
-  const { plan } = reissueLicenses(target, readers, await app.signing());
-  return { to: target.name, dryRun: false, count: plan.items.length, licenses: plan.items, skipped: plan.skipped };
+  const ctx = await app.signing();
+  if (!flags.send) {
+    const { plan } = reissueLicenses(target, readers, ctx);
+    return { to: target.name, dryRun: false, count: plan.items.length, licenses: plan.items, skipped: plan.skipped };
+  }
+  const mailer = await mailerFor(app);
+  try {
+    await mailer.prepare(); // a bad SMTP setting fails here, before anything is re-signed
+    const queued: { id: number; licenseKey: string }[] = [];
+    const { plan } = reissueLicenses(target, readers, ctx, (licenses) => {
+      for (const l of licenses) queued.push({ id: mailer.queue('license', [l], `reissue:${latestEventId(ctx.ledger, l.licenseKey, 'reissued')}`).id, licenseKey: l.licenseKey });
+    });
+    const deliveries = await mailer.deliverAfterCommit(queued.map((q) => q.id));
+    const mail = queued.map((q) => {
+      const delivery = deliveries.find((d) => d.id === q.id);
+      return { licenseKey: q.licenseKey, ...(delivery ? deliveryJson(delivery) : { status: 'pending' as const, outboxId: q.id, to: '', messageId: '' }) };
+    });
+    return { to: target.name, dryRun: false, count: plan.items.length, licenses: plan.items, skipped: plan.skipped, mail };
+  } finally {
+    mailer.close();
+  }
 }
 
 export async function migrateFormatCommand(flags: MigrateFormatFlags, app: AppContext): Promise<void> {
@@ -40,5 +63,8 @@ export async function migrateFormatCommand(flags: MigrateFormatFlags, app: AppCo
   if (result.count === 0) return app.out.info(`Every active license is already in the ${result.to} format; nothing to do.`);
   if (result.dryRun) return app.out.info(`${result.count} active license(s) would be re-signed in the ${result.to} format (dry run: nothing was written).`);
   app.out.info(color.green(`Re-signed ${result.count} active license(s) in the ${result.to} format (same keys, same expiry).`));
+  const unsent = result.mail?.filter((m) => m.status !== 'sent') ?? [];
+  if (result.mail) app.out.info(`Emailed ${result.mail.length - unsent.length} of ${result.mail.length}.`);
+  for (const m of unsent) app.out.warn(`the email for ${m.licenseKey} was not sent${'error' in m && m.error ? `: ${m.error}` : ''}; it stays in the outbox (#${'outboxId' in m ? m.outboxId : '?'}) for "license-admin outbox retry"`);
   if (result.to === 'jws' && app.config().format !== 'jws') app.out.info('New licenses are still minted in the configured format; set "format": "jws" in config.json when the build that reads it has shipped.');
 }

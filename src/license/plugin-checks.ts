@@ -7,6 +7,7 @@ const MAX_BLOB_CHARS = 64 * 1024;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'an array';
   if (value instanceof Uint8Array) return 'bytes';
   if (typeof value === 'string') return value === '' ? 'an empty string' : 'a string';
