@@ -72,6 +72,18 @@ describe('reconcile a Gumroad export (newer column set, custom fields, Totals ro
     expect(reconcile.counts).toMatchObject({ matched: 5, missing: 0, refundedActive: 0, unmapped: 1 });
   });
 
+  test('one run with the log and the sales (in any order) matches sales against the licenses the log brings', async () => {
+    const h = await initHome();
+    h.setProductMap(PRODUCT_MAP);
+    const r = await h.cli(['import', SALES_2024, LEGACY, '--revoke-refunded', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = r.json();
+    expect(report.files.map((f: { format: string }) => f.format)).toEqual(['jsonl', 'gumroad-csv']);
+    expect(report.counts).toEqual({ new: 8, present: 3, conflicting: 1, invalid: 4, skipped: 4 });
+    expect(report.sales.revoked.map((x: { licenseKey: string }) => x.licenseKey)).toEqual(['DT1-CORE-00R6-1460-Y0G5-105GT', 'DT1-LITE-ef56-gh78']);
+    expect([h.count('licenses'), h.count('events')]).toEqual([5, 7]);
+  });
+
   test('a sale matched by order id but with another email is a conflict, field by field', async () => {
     const h = await seeded();
     expect((await h.cli(['mint', '--tier', 'pro', '--email', 'someone-else@example.com', '--order-id', 'sale-alice'])).exitCode).toBe(0);
