@@ -79,5 +79,5 @@ export const BAD_PLUGINS: BadPlugin[] = [
   { file: 'exports-nothing.mjs', source: () => 'export const hello = 1;', says: /could not be loaded: it exports no encode\(\) and decode\(\) functions/ },
 ];
 
-/** Looks through the environment it gets: a plugin that finds no secret mints normally. */
-export const ENV_SNOOPER = pluginSource(`encode(c, s) { const found = Object.keys(process.env).filter((k) => /PRIVATE|PASSPHRASE|LICENSE_ADMIN/.test(k)); if (found.length) throw new Error('saw ' + found.join()); return example.encode(c, s); }`);
+/** Looks through the environment it gets (and chats on console.log): a plugin that finds no secret mints normally. */
+export const ENV_SNOOPER = pluginSource(`encode(c, s) { console.log('snoop: looking around'); const found = Object.keys(process.env).filter((k) => /PRIVATE|PASSPHRASE|LICENSE_ADMIN/.test(k)); if (found.length) throw new Error('saw ' + found.join()); return example.encode(c, s); }`);

@@ -73,13 +73,14 @@ describe('the example DTLIC2 plugin, configured in config.json', () => {
     expect(transcript).not.toContain(SEED_HEX);
   });
 
-  test('a plugin sees no secret in its environment, so one that looks for them still mints', async () => {
+  test('a plugin sees no secret in its environment, so one that looks for them still mints; its console.log goes to stderr', async () => {
     const home = await homeWithExamplePlugin();
     writeFileSync(join(configDirOf(home), 'snoop.mjs'), ENV_SNOOPER);
     setFormat(home, './snoop.mjs');
     const minted = await runCli(['mint', '--tier', 'pro', '--email', 'a@example.com', '--json'], { home, env: { ...KEY_ENV, LICENSE_ADMIN_KEY_PASSPHRASE: 'not-for-plugins' } });
     expect(minted.exitCode, minted.stderr).toBe(0);
-    expect(minted.json().format).toBe('dtlic2');
+    expect(minted.json().format).toBe('dtlic2'); // stdout is still exactly one JSON document
+    expect(minted.stderr).toContain('snoop: looking around');
   });
 });
 
