@@ -67,6 +67,7 @@ describe('signatureProblem', () => {
     [decoded(bytes(1, 2), bytes(9, 8)), made, 'the signature in the blob is not one that sign() returned'],
     [decoded(bytes(1, 3), bytes(9, 9)), made, 'decode() reports signed bytes that differ from the bytes encode() signed'],
     [decoded(bytes(1, 2), bytes(9, 9), 'other'), made, 'the blob names key other, but it was signed with k1'],
+    [decoded(bytes(1, 2), bytes(9, 9)), [...made, { bytes: bytes(6), signature: bytes(6, 6) }], 'encode() had sign() sign bytes that are not the ones in the blob'],
   ])('%#', (d, m, expected) => expect(signatureProblem(d, m, 'k1')).toBe(expected));
 });
 
@@ -127,8 +128,15 @@ describe('the worker wrapper', () => {
 
   test('process.env inside the plugin has no secret, and asking for one is refused even if the plugin swallows the error', async () => {
     const format = await load('peek.mjs', pluginSource(`encode(c, s) { try { 'LICENSE_ADMIN_PRIVATE_KEY' in process.env; } catch {} return example.encode(c, s); }`));
-    expect(() => format.encode(CLAIMS, key)).toThrow(/format plugin "peek.mjs" tried to read LICENSE_ADMIN_PRIVATE_KEY from the environment\. A format plugin never gets the signing key/);
+    expect(() => format.encode(CLAIMS, key)).toThrow(/format plugin "peek.mjs" tried to read LICENSE_ADMIN_PRIVATE_KEY from the environment, which a format plugin may not do: it never gets the signing key/);
     expect(() => format.decode('x')).toThrow(/tried to read LICENSE_ADMIN_PRIVATE_KEY/);
+  });
+
+  test('no network: a plugin cannot send what it signed elsewhere', async () => {
+    const format = await load('phone-home.mjs', pluginSource(`encode(c, s) { try { connect(9, '127.0.0.1').on('error', () => {}); } catch {} return example.encode(c, s); }`, `import { connect } from 'node:net';`));
+    expect(() => format.encode(CLAIMS, key)).toThrow(/tried to open a network connection, which a format plugin may not do/);
+    const fetcher = await load('fetch.mjs', pluginSource(`async encode(c, s) { await fetch('http://127.0.0.1:9/').catch(() => {}); return example.encode(c, s); }`));
+    expect(() => fetcher.encode(CLAIMS, key)).toThrow(/tried to open a network connection \(fetch\)/);
   });
 
   test('a symlink to the key directory is still the key directory', async () => {

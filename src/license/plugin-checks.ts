@@ -65,5 +65,7 @@ export function signatureProblem(decoded: DecodedBlob, made: readonly Signature[
   const match = made.find((m) => same(m.signature, decoded.signature));
   if (!match) return 'the signature in the blob is not one that sign() returned';
   if (!same(match.bytes, decoded.signedBytes)) return 'decode() reports signed bytes that differ from the bytes encode() signed';
+  // sign() must not become a signing service for bytes that end up somewhere other than this blob.
+  if (made.some((m) => !same(m.bytes, decoded.signedBytes))) return 'encode() had sign() sign bytes that are not the ones in the blob';
   return null;
 }

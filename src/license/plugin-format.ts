@@ -33,7 +33,7 @@ const NAME = /^[A-Za-z0-9._-]{1,40}$/;
 export const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000;
 
 function keyAccess(who: string, violations: string[]): UserError {
-  return new UserError(`${who} tried to ${violations[0]}. A format plugin never gets the signing key: it must sign with the sign(bytes) function it is handed. Nothing was written.`);
+  return new UserError(`${who} tried to ${violations[0]}, which a format plugin may not do: it never gets the signing key and signs only through the sign(bytes) function it is handed. Nothing was written.`);
 }
 
 export async function loadPluginFormat(options: PluginFormatOptions): Promise<PluginFormat> {

@@ -4,7 +4,9 @@
 // (docs/FORMAT-PLUGINS.md says so).
 import childProcess from 'node:child_process';
 import fs from 'node:fs';
+import dgram from 'node:dgram';
 import { syncBuiltinESMExports } from 'node:module';
+import net from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import workerThreads from 'node:worker_threads';
@@ -22,11 +24,12 @@ export function installGuards(protectedPaths: string[]): Guards {
   const guards: Guards = { violations: [] };
   const refuse = (what: string): never => {
     guards.violations.push(what);
-    throw new KeyAccessError(`${what}: a format plugin never gets the signing key; it signs with the sign() it is handed`);
+    throw new KeyAccessError(`a format plugin may not ${what}`);
   };
   guardEnv(refuse);
   guardFiles(protectedPaths.map((p) => resolve(p)), refuse);
   guardProcesses(refuse);
+  guardNetwork(refuse);
   syncBuiltinESMExports();
   return guards;
 }
@@ -88,6 +91,15 @@ function guardFiles(protectedPaths: string[], refuse: (what: string) => never): 
   wrap(fs as unknown as Record<string, unknown>, ['copyFile', 'copyFileSync', 'cp', 'cpSync', 'symlink', 'symlinkSync', 'link', 'linkSync', 'rename', 'renameSync'], 2);
   wrap(fs.promises as unknown as Record<string, unknown>, ['readFile', 'open', 'readdir', 'opendir']);
   wrap(fs.promises as unknown as Record<string, unknown>, ['copyFile', 'cp', 'symlink', 'link', 'rename'], 2);
+}
+
+function guardNetwork(refuse: (what: string) => never): void {
+  // sign() answers only during encode(), but a plugin could still try to send what it had signed elsewhere.
+  net.Socket.prototype.connect = function connect() {
+    return refuse('open a network connection');
+  } as typeof net.Socket.prototype.connect;
+  (dgram as unknown as Record<string, unknown>).createSocket = () => refuse('open a network socket');
+  (globalThis as Record<string, unknown>).fetch = () => refuse('open a network connection (fetch)');
 }
 
 function guardProcesses(refuse: (what: string) => never): void {
