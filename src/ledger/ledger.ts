@@ -14,6 +14,15 @@ export interface ApplyResult {
   affectedKeys: string[];
 }
 
+interface KeyBatch {
+  key: string;
+  existed: boolean;
+  forgotten: boolean;
+  newlyForgotten: boolean;
+  touched: boolean;
+  inserted: LedgerEvent[];
+}
+
 export class Ledger {
   readonly db: Database.Database;
   readonly path: string;
@@ -36,7 +45,9 @@ export class Ledger {
       ),
       eventsForKey: this.db.prepare('SELECT * FROM events WHERE license_key = ? ORDER BY at, id'),
       lastEventAt: this.db.prepare('SELECT max(at) AS at FROM events WHERE license_key = ?'),
-      isForgotten: this.db.prepare("SELECT 1 FROM events WHERE license_key = ? AND type = 'forgotten' LIMIT 1"),
+      keyState: this.db.prepare(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE license_key = ?) AS existed, EXISTS (SELECT 1 FROM events WHERE license_key = ? AND type = 'forgotten') AS forgotten",
+      ),
       scrubEvent: this.db.prepare('UPDATE events SET data = ? WHERE seq = ?'),
       upsertLicense: this.db.prepare(
         `INSERT INTO licenses (${LICENSE_COLUMNS.join(', ')}) VALUES (${placeholders})
@@ -64,20 +75,33 @@ export class Ledger {
   /** For callers that already hold a transaction (mint + outbox message, imports). */
   applyEventsInTransaction(events: readonly LedgerEvent[]): ApplyResult {
     let inserted = 0;
-    const touched = new Set<string>();
-    const forgottenKeys = new Set<string>();
+    const keys = new Map<string, KeyBatch>();
     for (const event of events) {
-      const forgotten = event.type === 'forgotten' || this.stmts.isForgotten.get(event.licenseKey) !== undefined;
-      const data = forgotten ? scrubEventData(event.data) : event.data;
+      const id = event.licenseKey.toLowerCase();
+      let batch = keys.get(id);
+      if (!batch) {
+        const state = this.stmts.keyState.get(event.licenseKey, event.licenseKey) as { existed: number; forgotten: number };
+        batch = { key: event.licenseKey, existed: state.existed === 1, forgotten: state.forgotten === 1, newlyForgotten: false, touched: false, inserted: [] };
+        keys.set(id, batch);
+      }
+      const data = batch.forgotten || event.type === 'forgotten' ? scrubEventData(event.data) : event.data;
       const info = this.stmts.insertEvent.run(event.id, event.licenseKey, event.type, event.at, event.actor, event.source, JSON.stringify(data));
       if (info.changes === 0) continue;
       inserted++;
-      if (event.type === 'forgotten') forgottenKeys.add(event.licenseKey);
-      if (STATE_EVENTS.has(event.type)) touched.add(event.licenseKey);
+      batch.inserted.push(data === event.data ? event : { ...event, data });
+      if (event.type === 'forgotten' && !batch.forgotten) batch.forgotten = batch.newlyForgotten = true;
+      if (STATE_EVENTS.has(event.type)) batch.touched = true;
     }
-    for (const key of forgottenKeys) this.scrubEventsOf(key);
-    for (const key of touched) this.reproject(key);
-    return { inserted, duplicates: events.length - inserted, affectedKeys: [...touched] };
+    const affectedKeys: string[] = [];
+    for (const batch of keys.values()) {
+      if (batch.newlyForgotten) this.scrubEventsOf(batch.key);
+      if (!batch.touched) continue;
+      // A key first seen in this batch is projected from memory: no need to read its events back.
+      const row = projectLicense(batch.existed ? this.eventsFor(batch.key) : batch.inserted);
+      if (row) this.stmts.upsertLicense.run(...licenseToParams(row));
+      affectedKeys.push(batch.key);
+    }
+    return { inserted, duplicates: events.length - inserted, affectedKeys };
   }
 
   private scrubEventsOf(licenseKey: string): void {
@@ -85,12 +109,6 @@ export class Ledger {
       const scrubbed = JSON.stringify(scrubEventData(e.data));
       if (scrubbed !== JSON.stringify(e.data)) this.stmts.scrubEvent.run(scrubbed, e.seq);
     }
-  }
-
-  private reproject(licenseKey: string): void {
-    const row = projectLicense(this.eventsFor(licenseKey));
-    if (!row) return;
-    this.stmts.upsertLicense.run(...licenseToParams(row));
   }
 
   eventsFor(licenseKey: string): (LedgerEvent & { seq: number })[] {
