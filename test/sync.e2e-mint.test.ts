@@ -42,6 +42,14 @@ describe('mint with a server configured', () => {
     expect(status.server).toMatchObject({ reachable: true, licenses: 1 });
   });
 
+  it('a remote mint carries seats, features and updates-until like a local one', async () => {
+    const r = await mint('seats@example.com', ['--seats', '4', '--features', 'export,sync', '--updates-until', '2030-01-01']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.json().mintedBy).toBe('remote');
+    const verified = (await runCli(['verify', r.json().blob, '--json'], { home, env: cliEnv })).json();
+    expect(verified.license).toMatchObject({ seats: 4, features: ['export', 'sync'], updatesUntil: '2030-01-01T00:00:00.000Z' });
+  });
+
   it('--local mints locally even with a server; --local with --remote is a usage error', async () => {
     const local = await mint('local@example.com', ['--local']);
     expect(local.json().mintedBy).toBe('local');

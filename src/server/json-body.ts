@@ -46,3 +46,10 @@ export function optionalDate(obj: Record<string, unknown>, field: string): Date 
   if (Number.isNaN(d.getTime())) throw httpError(400, 'invalid_field', `"${field}" must be an ISO date`);
   return d;
 }
+
+export function optionalStringList(obj: Record<string, unknown>, field: string): string[] | undefined {
+  const v = obj[field];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw httpError(400, 'invalid_field', `"${field}" must be a list of strings`);
+  return v as string[];
+}

@@ -4,7 +4,7 @@ import { toView } from '../../ledger/license-view.js';
 import type { MintRequest } from '../../licensing/mint.js';
 import { ENROLL_TOKEN_ENV, parseAdminPublicKey, requireAdmin, secretMatches } from '../admin-auth.js';
 import { httpError } from '../http-error.js';
-import { optionalBoolean, optionalDate, optionalNumber, optionalString, parseJsonObject, requiredString } from '../json-body.js';
+import { optionalBoolean, optionalDate, optionalNumber, optionalString, optionalStringList, parseJsonObject, requiredString } from '../json-body.js';
 import { mintInTx, revokeInTx, signingFor } from '../license-ops.js';
 import type { Router } from '../router.js';
 
@@ -57,6 +57,9 @@ function mintRequestFrom(body: Record<string, unknown>): MintRequest {
   const name = optionalString(body, 'name');
   const orderId = optionalString(body, 'orderId');
   const note = optionalString(body, 'note');
+  const seats = optionalNumber(body, 'seats');
+  const features = optionalStringList(body, 'features');
+  const updatesUntil = optionalDate(body, 'updatesUntil');
   return {
     tier: requiredString(body, 'tier').toLowerCase(),
     email: requiredString(body, 'email').trim(),
@@ -66,6 +69,9 @@ function mintRequestFrom(body: Record<string, unknown>): MintRequest {
     ...(lifetime ? { lifetime } : {}),
     ...(orderId ? { gumroadOrderId: orderId } : {}),
     ...(note ? { note } : {}),
+    ...(seats !== undefined ? { seats } : {}),
+    ...(features ? { features } : {}),
+    ...(updatesUntil ? { updatesUntil } : {}),
   };
 }
 
