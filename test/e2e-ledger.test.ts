@@ -58,6 +58,8 @@ describe('mint', () => {
     expect(dup.stderr).toContain(`order GR-123 already has license ${withOrder.licenseKey}`);
     const v = (await cli(['verify', withOrder.blob, '--json'])).json();
     expect(v.license).toMatchObject({ seats: 3, features: ['a', 'b'] });
+    const renewed = (await cli(['renew', withOrder.licenseKey, '--json'])).json();
+    expect((await cli(['verify', renewed.blob, '--json'])).json().license).toMatchObject({ seats: 3, features: ['a', 'b'] });
   });
 });
 

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { scrubEventData, STATE_EVENTS, type LedgerEvent } from './events.js';
 import { migrate } from './migrations.js';
+import { losingOrderClaims } from './order-claims.js';
 import { projectLicense, type LicenseRow } from './project.js';
 import { LICENSE_COLUMNS, licenseToParams, rowToEvent, rowToLicense, type SqlRow } from './row-mapping.js';
 
@@ -54,6 +55,11 @@ export class Ledger {
          ON CONFLICT (license_key) DO UPDATE SET ${LICENSE_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
       ),
       getLicense: this.db.prepare('SELECT * FROM licenses WHERE license_key = ?'),
+      orderHolders: this.db.prepare('SELECT * FROM licenses WHERE (gumroad_order_id = ? OR order_ref = ?) AND license_key <> ?'),
+      clearOrderClaim: {
+        gumroadOrderId: this.db.prepare('UPDATE licenses SET gumroad_order_id = NULL WHERE license_key = ?'),
+        orderRef: this.db.prepare('UPDATE licenses SET order_ref = NULL WHERE license_key = ?'),
+      },
       getByOrder: this.db.prepare('SELECT * FROM licenses WHERE gumroad_order_id = ? OR order_ref = ?'),
       byEmail: this.db.prepare('SELECT * FROM licenses WHERE lower(email) = lower(?) ORDER BY issued_at'),
     };
@@ -98,10 +104,23 @@ export class Ledger {
       if (!batch.touched) continue;
       // A key first seen in this batch is projected from memory: no need to read its events back.
       const row = projectLicense(batch.existed ? this.eventsFor(batch.key) : batch.inserted);
-      if (row) this.stmts.upsertLicense.run(...licenseToParams(row));
+      if (row) this.stmts.upsertLicense.run(...licenseToParams(this.settleOrderClaims(row)));
       affectedKeys.push(batch.key);
     }
     return { inserted, duplicates: events.length - inserted, affectedKeys };
+  }
+
+  /** Another license may already hold this row's order id (minted apart, met at sync): the earliest keeps it. */
+  private settleOrderClaims(row: LicenseRow): LicenseRow {
+    if (!row.gumroadOrderId && !row.orderRef) return row;
+    const holders = (this.stmts.orderHolders.all(row.gumroadOrderId, row.orderRef, row.licenseKey) as SqlRow[]).map(rowToLicense);
+    if (holders.length === 0) return row;
+    const settled = { ...row };
+    for (const { licenseKey, column } of losingOrderClaims([row, ...holders])) {
+      if (licenseKey.toLowerCase() === row.licenseKey.toLowerCase()) settled[column] = null;
+      else this.stmts.clearOrderClaim[column].run(licenseKey);
+    }
+    return settled;
   }
 
   private scrubEventsOf(licenseKey: string): void {

@@ -4,6 +4,7 @@ import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { FORMAT_VERSION, type LicenseClaims } from '../verify/claims.js';
 import type { PublicJwk } from '../verify/ed25519.js';
 import type { FailureReason } from '../verify/index.js';
+import { UserError } from '../errors.js';
 import type { LicenseFormat } from './format.js';
 import { publicKeyObject } from './ed25519-key.js';
 
@@ -37,6 +38,8 @@ export function checkBlob(blob: string, format: LicenseFormat, options: CheckOpt
   try {
     decoded = format.decode(blob);
   } catch (error) {
+    // A plugin that was refused (it tried to read a secret, timed out…) is a fatal error, not a bad blob.
+    if (error instanceof UserError) throw error;
     return { valid: false, reason: 'malformed', detail: `not a ${format.name} blob: ${(error as Error).message}` };
   }
   const candidates = decoded.kid ? options.keys.filter((k) => k.kid === decoded.kid) : options.keys;

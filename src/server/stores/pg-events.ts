@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { scrubEventData, STATE_EVENTS, type LedgerEvent } from '../../ledger/events.js';
 import type { ApplyResult } from '../../ledger/ledger.js';
+import { losingOrderClaims } from '../../ledger/order-claims.js';
 import { projectLicense, type LicenseRow } from '../../ledger/project.js';
 import { LICENSE_COLUMNS, licenseToParams, rowToEvent, rowToLicense, type SqlRow } from '../../ledger/row-mapping.js';
 
@@ -93,6 +94,7 @@ async function reproject(client: Queryable, keys: string[]): Promise<void> {
     if (row) rows.push(row);
   }
   if (rows.length === 0) return;
+  await settleOrderClaims(client, rows);
   const records = rows.map((r) => {
     const params = licenseToParams(r);
     return Object.fromEntries(LICENSE_COLUMNS.map((c, i) => [c, c === 'verified' ? r.verified : params[i]]));
@@ -102,6 +104,26 @@ async function reproject(client: Queryable, keys: string[]): Promise<void> {
      ON CONFLICT (license_key) DO UPDATE SET ${LICENSE_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
     [JSON.stringify(records)],
   );
+}
+
+/** Same rule as the SQLite ledger (order-claims.ts): the earliest license keeps a contested order id. */
+async function settleOrderClaims(client: Queryable, rows: LicenseRow[]): Promise<void> {
+  const gumroad = rows.map((r) => r.gumroadOrderId).filter((v): v is string => Boolean(v));
+  const refs = rows.map((r) => r.orderRef).filter((v): v is string => Boolean(v));
+  if (gumroad.length === 0 && refs.length === 0) return;
+  const { rows: holderRows } = await client.query<SqlRow>(
+    'SELECT * FROM licenses WHERE (gumroad_order_id = ANY($1::text[]) OR order_ref = ANY($2::text[])) AND NOT license_key = ANY($3::text[])',
+    [gumroad, refs, rows.map((r) => r.licenseKey)],
+  );
+  const holders = holderRows.map(pgRowToLicense);
+  const losers = losingOrderClaims([...rows, ...holders]);
+  if (losers.length === 0) return;
+  const byKey = new Map(rows.map((r) => [r.licenseKey, r]));
+  for (const { licenseKey, column } of losers) {
+    const row = byKey.get(licenseKey);
+    if (row) row[column] = null;
+    else await client.query(`UPDATE licenses SET ${column === 'orderRef' ? 'order_ref' : 'gumroad_order_id'} = NULL WHERE license_key = $1`, [licenseKey]);
+  }
 }
 
 export function pgRowToEvent(r: SqlRow): LedgerEvent & { seq: number } {
