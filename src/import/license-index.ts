@@ -1,23 +1,12 @@
 // What the planners may ask about licenses: the ledger as it is, plus what this run already plans to
 // add (so `import issued.jsonl sales.csv` matches sales against licenses from the log in the same run).
 import type { Ledger } from '../ledger/ledger.js';
+import type { LicenseRow } from '../ledger/project.js';
 
-export interface KnownLicense {
-  licenseKey: string;
-  product: string;
-  name: string;
-  email: string;
-  tier: string;
-  issuedAt: string;
-  expiresAt: string | null;
-  updatesUntil: string | null;
-  blob: string;
-  gumroadOrderId: string | null;
-  orderRef: string | null;
-  revokedAt: string | null;
-  revokeReason: string | null;
-  notes: string | null;
-}
+export type KnownLicense = Pick<
+  LicenseRow,
+  'licenseKey' | 'product' | 'name' | 'email' | 'tier' | 'issuedAt' | 'expiresAt' | 'updatesUntil' | 'blob' | 'gumroadOrderId' | 'orderRef' | 'revokedAt' | 'revokeReason' | 'notes'
+>;
 
 export interface LicenseIndex {
   byKey(licenseKey: string): KnownLicense | null;
