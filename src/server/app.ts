@@ -36,15 +36,18 @@ const ADMIN_PREFIXES = ['/internal/', '/sync/'];
 
 export function createApp(input: ServerDeps): App {
   const router = new Router();
-  const background: { loop?: BackgroundLoop } = {};
-  const deps: ServerDeps = { ...input, wake: () => background.loop?.wake() };
+  const loops: BackgroundLoop[] = [];
+  const deps: ServerDeps = { ...input, wake: () => loops.forEach((l) => l.wake()) };
   registerHealthRoutes(router);
   registerJwksRoutes(router);
   registerAdminRoutes(router);
   registerSyncRoutes(router);
   registerWebhookRoutes(router);
-  const loop = new BackgroundLoop([createFulfilmentTask(deps), createOutboxTask(deps)], deps.log, deps.pollIntervalMs ?? 1000);
-  background.loop = loop;
+  // Two loops, so sending mail (SMTP round trips) never holds up minting the next sales, and vice versa.
+  const interval = deps.pollIntervalMs ?? 1000;
+  const fulfilment = new BackgroundLoop([createFulfilmentTask(deps)], deps.log, interval);
+  const outbox = new BackgroundLoop([createOutboxTask(deps)], deps.log, interval);
+  loops.push(fulfilment, outbox);
   let inFlight = 0;
   let idle: (() => void) | null = null;
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -95,11 +98,15 @@ export function createApp(input: ServerDeps): App {
     handlerFor,
     router,
     deps,
-    start: () => loop.start(),
-    drain: () => loop.drain(),
+    start: () => loops.forEach((l) => l.start()),
+    // Fulfilment first: it queues the mail that the outbox then sends.
+    drain: async () => {
+      await fulfilment.drain();
+      await outbox.drain();
+    },
     async close() {
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
-      await loop.stop();
+      await Promise.all(loops.map((l) => l.stop()));
       await deps.mail?.close?.();
       await deps.store.close();
     },
