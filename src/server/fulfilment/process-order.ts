@@ -27,7 +27,7 @@ export async function processOrder(orderRef: string, deps: ServerDeps): Promise<
     const events = stored.filter((e) => e.normalized !== null && e.eventType !== 'rejected').map((e) => e.normalized as PaymentEvent);
     const gumroadOrderId = orderRef.startsWith('gumroad:') ? orderRef.slice('gumroad:'.length) : null;
     const license = await tx.getByOrderRef(orderRef, gumroadOrderId);
-    const plan = planFulfilment({ events, license, graceDays: deps.config.gracePeriodDays });
+    const plan = planFulfilment({ events, license, graceDays: deps.config.gracePeriodDays, now: deps.clock() });
     const outcome: OrderOutcome = { steps: [], mailQueued: false, error: null };
     let current = license;
     for (const step of plan.steps) {
