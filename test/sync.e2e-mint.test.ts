@@ -3,6 +3,7 @@
 import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
+import { startSmtp } from './helpers/smtp.js';
 import { initHome, LICENSE_SEED, newAdminIdentity, startServer, type RunningServer } from './helpers/sync-server.js';
 
 const admin = newAdminIdentity();
@@ -48,6 +49,21 @@ describe('mint with a server configured', () => {
     expect(r.json().mintedBy).toBe('remote');
     const verified = (await runCli(['verify', r.json().blob, '--json'], { home, env: cliEnv })).json();
     expect(verified.license).toMatchObject({ seats: 4, features: ['export', 'sync'], updatesUntil: '2030-01-01T00:00:00.000Z' });
+  });
+
+  it('a remote mint with --send mails the license from the CLI, once', async () => {
+    const smtp = await startSmtp();
+    try {
+      const r = await mint('sendme@example.com', ['--send'], { LICENSE_ADMIN_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, LICENSE_ADMIN_MAIL_FROM: 'licenses@datatools.test' });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.json()).toMatchObject({ mintedBy: 'remote', mail: { status: 'sent', to: 'sendme@example.com' } });
+      const [mail] = await smtp.waitFor(1);
+      expect(mail!.text).toContain(r.json().licenseKey);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(smtp.inbox).toHaveLength(1);
+    } finally {
+      await smtp.close();
+    }
   });
 
   it('--local mints locally even with a server; --local with --remote is a usage error', async () => {

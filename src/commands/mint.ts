@@ -1,7 +1,8 @@
 import { parseDate, parsePositiveInt } from '../cli/parse-flags.js';
 import { requireValue } from '../cli/prompts.js';
 import type { AppContext } from '../cli/app-context.js';
-import { toView } from '../ledger/license-view.js';
+import { UserError } from '../errors.js';
+import { toView, type LicenseView } from '../ledger/license-view.js';
 import { mintLicense, type MintRequest } from '../licensing/mint.js';
 import { color } from '../cli/colors.js';
 import { mintThroughServerOrNull } from './mint-remote.js';
@@ -48,13 +49,26 @@ export async function mintRequestFromFlags(flags: MintFlags, app: AppContext): P
 export async function mintCommand(flags: MintFlags, app: AppContext): Promise<void> {
   const request = await mintRequestFromFlags(flags, app);
   const remote = await mintThroughServerOrNull(flags, request, app);
-  const local = remote ? null : await mintLocally(request, flags, app);
-  const license = remote ?? toView(local!.result.license, app.clock());
+  const outcome = remote ? await mailRemoteMint(remote, flags, app) : await mintLocally(request, flags, app);
+  const license = remote ?? toView(outcome.result.license, app.clock());
   const mintedBy = remote ? 'remote' : 'local';
-  if (app.json) return app.out.json({ ...license, mintedBy, ...(local?.mail ? { mail: local.mail } : {}) });
+  if (app.json) return app.out.json({ ...license, mintedBy, ...(outcome.mail ? { mail: outcome.mail } : {}) });
   app.out.info(color.green(`Minted ${license.tier} license for ${license.email}${license.expiresAt ? `, valid until ${license.expiresAt.slice(0, 10)}` : ' (lifetime)'}${remote ? ' on the server' : ''}.`));
   app.out.data(`License key: ${license.licenseKey}\n\n${license.blob}`);
-  if (local) reportLicenseMail(app, local);
+  reportLicenseMail(app, outcome);
+}
+
+/** A server-minted license is already in the local ledger; --send mails it from here, like a local mint. */
+async function mailRemoteMint(remote: LicenseView, flags: MintFlags, app: AppContext) {
+  const ledger = await app.ledger();
+  return withLicenseMail(app, flags, 'license', (l) => `mint:${l.licenseKey}`, (inTransaction) =>
+    ledger.transaction(() => {
+      const license = ledger.getLicense(remote.licenseKey);
+      if (!license) throw new UserError(`the server minted ${remote.licenseKey} but it is not in the local ledger yet; run "license-admin pull", then "license-admin resend ${remote.licenseKey}"`);
+      inTransaction?.(license);
+      return { license };
+    }),
+  );
 }
 
 /** With --send the mail is queued inside the mint transaction and delivered after the commit. */
