@@ -116,7 +116,7 @@ const pg = startPostgres();
 try {
   console.log(`license-admin server benchmark (${PHASE_SEC} s per sales phase, 127.0.0.1)`);
   console.log('\nsale -> mail accepted by SMTP (Gumroad ping -> webhook -> store -> mint -> outbox -> SMTP)');
-  for (const [label, url] of [['sqlite', undefined], ['postgres', pg.url]]) {
+  for (const [label, url] of (process.env.BENCH_ONLY_PG ? [['postgres', pg.url]] : [['sqlite', undefined], ['postgres', pg.url]])) {
     for (const rate of [20, 100]) {
       const r = await salesLatency(label, url, rate, dir);
       console.log(`  ${label.padEnd(8)} ${String(rate).padStart(3)} sales/s: ${r.mailed}/${r.sent} mailed, p50 ${r.p50?.toFixed(0)} ms, p99 ${r.p99?.toFixed(0)} ms`);
