@@ -3,7 +3,7 @@ import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
 import { DEFAULT_CONFIG, saveConfig, validateConfig, type Config, type KeyStorage } from '../config/config.js';
 import { UserError } from '../errors.js';
-import { KeyFormatError, parsePrivateKey } from '../license/ed25519-key.js';
+import { KeyFormatError, parsePrivateKey, type SigningKey } from '../license/ed25519-key.js';
 import { generateKey } from './keys.js';
 
 export interface InitFlags {
@@ -34,34 +34,37 @@ export async function initCommand(flags: InitFlags, app: AppContext): Promise<vo
   }
   const d = existing ?? DEFAULT_CONFIG;
   const product = await ask(app, flags, flags.product, 'Product id (goes into every license)', d.product);
-  const blobTag = await ask(app, flags, flags.blobTag, 'Tag in front of blobs (e.g. DTLIC3; "none" for bare JWS)', d.blobTag ?? 'none');
+  const productName = await ask(app, flags, flags.productName, 'Product name (shown in emails)', existing?.productName ?? product);
+  const prefix = (await ask(app, flags, flags.prefix, 'License key prefix', d.prefix)).toUpperCase();
+  const tiers = (await ask(app, flags, flags.tiers, 'Tiers (comma-separated)', d.tiers.join(','))).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
   const years = await ask(app, flags, flags.defaultYears, 'Default duration in years ("lifetime" for perpetual)', String(d.defaultYears));
+  const blobTag = await ask(app, flags, flags.blobTag, 'Tag in front of blobs (e.g. DTLIC3; "none" for bare JWS)', d.blobTag ?? 'none');
   const config: Config = validateConfig({
     ...d,
     product,
-    productName: await ask(app, flags, flags.productName, 'Product name (shown in emails)', existing?.productName ?? product),
-    prefix: (await ask(app, flags, flags.prefix, 'License key prefix', d.prefix)).toUpperCase(),
-    tiers: (await ask(app, flags, flags.tiers, 'Tiers (comma-separated)', d.tiers.join(','))).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean),
+    productName,
+    prefix,
+    tiers,
     defaultYears: years === 'lifetime' ? 'lifetime' : Number(years),
     blobTag: blobTag === 'none' || blobTag === '' ? null : blobTag,
     keyStorage: flags.keyStorage ?? d.keyStorage,
     ...(flags.supportEmail ? { supportEmail: flags.supportEmail } : {}),
   }, 'init');
+  const store = await app.keys();
+  // Creators with shipped apps must keep their existing key (its public half is inside the app).
+  const importKey = flags.importKey ?? (!flags.yes && app.prompts.interactive && !store.activeRecord() && !app.env.LICENSE_ADMIN_PRIVATE_KEY
+    ? (await app.prompts.input('Path of your existing private key (seed or PEM) to import; empty to generate a new key', { default: '' })).trim() || undefined
+    : undefined);
+  // Read the key before writing anything, so a wrong path leaves no half-done init behind.
+  const imported = importKey ? readKeyFile(importKey) : undefined;
   saveConfig(app.paths.configFile, config);
   app.out.info(`Wrote ${app.paths.configFile}`);
 
-  const store = await app.keys();
   let kid = store.activeRecord()?.kid;
-  if (flags.importKey) {
-    try {
-      const key = parsePrivateKey(readFileSync(flags.importKey === '-' ? 0 : flags.importKey, 'utf8'));
-      await store.add(key, config.keyStorage, true);
-      kid = key.kid;
-      app.out.info(`Imported signing key ${kid}; check its public key with "license-admin keys show".`);
-    } catch (error) {
-      if (error instanceof KeyFormatError) throw new UserError(`${flags.importKey}: ${error.message}`);
-      throw error;
-    }
+  if (imported) {
+    await store.add(imported, config.keyStorage, true);
+    kid = imported.kid;
+    app.out.info(`Imported signing key ${kid}; check its public key with "license-admin keys show".`);
   } else if (!kid && !app.env.LICENSE_ADMIN_PRIVATE_KEY) {
     kid = (await generateKey(app, config.keyStorage)).kid;
     app.out.info(`Generated signing key ${kid} (${config.keyStorage === 'keychain' ? 'in the OS keychain' : config.keyStorage}).`);
@@ -70,4 +73,14 @@ export async function initCommand(flags: InitFlags, app: AppContext): Promise<vo
   if (app.json) return app.out.json({ config, configFile: app.paths.configFile, ledger: ledger.path, kid: kid ?? null });
   app.out.info(`Ledger ready at ${ledger.path}`);
   app.out.info(color.green('Done.') + ' Next: license-admin mint --tier pro --email buyer@example.com   (and "license-admin keys backup" for escrow)');
+}
+
+function readKeyFile(path: string): SigningKey {
+  try {
+    return parsePrivateKey(readFileSync(path === '-' ? 0 : path, 'utf8'));
+  } catch (error) {
+    if (error instanceof KeyFormatError) throw new UserError(`${path}: ${error.message}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${path}: no such file`);
+    throw error;
+  }
 }
