@@ -21,4 +21,22 @@ export function registerServerCommands(program: Command, run: Runner): void {
     .addOption(new Option('--database-url <url>', 'PostgreSQL URL (default: the SQLite ledger)').env('DATABASE_URL'))
     .addHelpText('after', example('license-admin server trust-admin 3q2-7wQ... --label "alice laptop"'))
     .action((key, opts, cmd) => run(cmd, async (app) => (await import('../commands/serve.js')).trustAdminCommand(key, opts, app)));
+
+  server
+    .command('events')
+    .description('the payment-event audit trail: what each webhook delivered and what became of it')
+    .option('--failed', 'only events whose processing failed')
+    .option('--order <ref>', 'only this order, e.g. gumroad:ABC123')
+    .option('--limit <n>', 'at most N, oldest first (default 100)')
+    .addOption(new Option('--database-url <url>', 'PostgreSQL URL (default: the SQLite ledger)').env('DATABASE_URL'))
+    .addHelpText('after', example('license-admin server events --failed'))
+    .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/server-events.js')).serverEventsCommand(opts, app)));
+
+  server
+    .command('retry')
+    .description('put failed payment events back in the queue after fixing the cause (e.g. a missing product mapping)')
+    .option('--order <ref>', 'only this order')
+    .addOption(new Option('--database-url <url>', 'PostgreSQL URL (default: the SQLite ledger)').env('DATABASE_URL'))
+    .addHelpText('after', example('license-admin server retry --order gumroad:ABC123'))
+    .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/server-events.js')).serverRetryCommand(opts, app)));
 }

@@ -86,6 +86,8 @@ export interface ServerStore {
   /** Order refs that have stored, unprocessed payment events (the fulfilment worker's queue). */
   pendingOrders(limit: number): Promise<string[]>;
   listPaymentEvents(filter?: { orderRef?: string; limit?: number }): Promise<StoredPaymentEvent[]>;
+  /** Puts failed payment events (optionally of one order) back in the fulfilment queue; returns how many. */
+  retryFailedPaymentEvents(orderRef?: string): Promise<number>;
 
   addAdminKey(x: string, kid: string, label: string | null, at: Date): Promise<{ created: boolean }>;
   adminKeys(): Promise<AdminKeyRecord[]>;

@@ -136,6 +136,15 @@ export class PostgresStore implements ServerStore {
     return rows.map((r) => r.order_ref);
   }
 
+  async retryFailedPaymentEvents(orderRef?: string): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE payment_events SET processed = false, processed_at = NULL, error = NULL
+       WHERE error IS NOT NULL AND order_ref IS NOT NULL ${orderRef ? 'AND order_ref = $1' : ''}`,
+      orderRef ? [orderRef] : [],
+    );
+    return rowCount ?? 0;
+  }
+
   async listPaymentEvents(filter: { orderRef?: string; limit?: number } = {}): Promise<StoredPaymentEvent[]> {
     const { rows } = filter.orderRef
       ? await this.pool.query<SqlRow>('SELECT * FROM payment_events WHERE order_ref = $1 ORDER BY id LIMIT $2', [filter.orderRef, filter.limit ?? 10_000])

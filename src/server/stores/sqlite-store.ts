@@ -147,6 +147,15 @@ export class SqliteStore implements ServerStore {
     );
   }
 
+  retryFailedPaymentEvents(orderRef?: string): Promise<number> {
+    return this.queue.run(() =>
+      this.db
+        .prepare(`UPDATE payment_events SET processed = 0, processed_at = NULL, error = NULL
+                  WHERE error IS NOT NULL AND order_ref IS NOT NULL ${orderRef ? 'AND order_ref = ?' : ''}`)
+        .run(...(orderRef ? [orderRef] : [])).changes,
+    );
+  }
+
   listPaymentEvents(filter: { orderRef?: string; limit?: number } = {}): Promise<StoredPaymentEvent[]> {
     return this.queue.run(() =>
       filter.orderRef

@@ -1,0 +1,40 @@
+// The payment-event audit trail, and putting failed sales back in the queue once the cause is fixed
+// (e.g. a product that had no tier mapping). Works on the server's store: the SQLite ledger or DATABASE_URL.
+import type { AppContext } from '../cli/app-context.js';
+import { table } from '../cli/render.js';
+import { openStore } from '../server/open-store.js';
+
+export interface ServerEventsFlags {
+  failed?: boolean;
+  order?: string;
+  limit?: string;
+  databaseUrl?: string;
+}
+
+export async function serverEventsCommand(flags: ServerEventsFlags, app: AppContext): Promise<void> {
+  const store = await openStore({ databaseUrl: flags.databaseUrl, ledgerFile: app.paths.ledgerFile, random: app.random });
+  try {
+    const all = await store.listPaymentEvents({ ...(flags.order ? { orderRef: flags.order } : {}), limit: Number(flags.limit ?? 100) });
+    const events = flags.failed ? all.filter((e) => e.error !== null) : all;
+    // The audit view never shows raw payloads (they hold buyers' names and emails).
+    const rows = events.map(({ normalized: _n, ...e }) => e);
+    if (app.json) return app.out.json(rows);
+    if (rows.length === 0) return app.out.info(flags.failed ? 'No failed payment events.' : 'No payment events.');
+    app.out.data(table(['Id', 'Received', 'Provider', 'Type', 'Order', 'Status'], rows.map((e) => [
+      String(e.id), e.receivedAt.slice(0, 19), e.provider, e.eventType, e.orderRef ?? '-', e.error ? `failed: ${e.error}` : e.processed ? 'done' : 'pending',
+    ])));
+  } finally {
+    await store.close();
+  }
+}
+
+export async function serverRetryCommand(flags: { order?: string; databaseUrl?: string }, app: AppContext): Promise<void> {
+  const store = await openStore({ databaseUrl: flags.databaseUrl, ledgerFile: app.paths.ledgerFile, random: app.random });
+  try {
+    const requeued = await store.retryFailedPaymentEvents(flags.order);
+    if (app.json) return app.out.json({ requeued });
+    app.out.info(requeued === 0 ? 'Nothing to retry.' : `Put ${requeued} failed payment event(s) back in the queue; a running server processes them within its poll interval.`);
+  } finally {
+    await store.close();
+  }
+}
