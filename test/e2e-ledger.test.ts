@@ -206,8 +206,25 @@ describe('robustness', () => {
 
   test('commands without init, and usage errors, say what to do', async () => {
     const empty = await tempHome();
-    const r = await runCli(['list'], { home: empty });
-    expect(r.exitCode).toBe(0);
+    for (const command of [['list'], ['search', 'jane'], ['stats']]) {
+      const r = await runCli(command, { home: empty });
+      expect(r.exitCode, command.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/no configuration at .*run "license-admin init" first/);
+    }
+    const typo = await runCli(['list', '--ledger', join(empty, 'typo.sqlite')], { home });
+    expect(typo.exitCode).toBe(1);
+    expect(typo.stderr).toMatch(/no ledger at .*typo\.sqlite/);
+    expect(existsSync(join(empty, 'typo.sqlite'))).toBe(false);
+    const notALedger = await runCli(['list', '--ledger', join(import.meta.dirname, '..', 'README.md')], { home });
+    expect(notALedger.exitCode).toBe(1);
+    expect(notALedger.stderr).toMatch(/not a license-admin ledger/);
+    expect(notALedger.stderr).not.toMatch(/at .*\.js:\d+/);
+    const badBackup = await cli(['backup', join(empty, 'no', 'such', 'dir', 'x.sqlite')]);
+    expect(badBackup.exitCode).toBe(1);
+    expect(badBackup.stderr).not.toMatch(/bug in license-admin/);
+    const badExport = await cli(['export', '-o', join(empty, 'no', 'such', 'dir', 'x.jsonl')]);
+    expect(badExport.exitCode).toBe(1);
+    expect(badExport.stderr).toMatch(/^error: .*no such file or directory/m);
     const m = await runCli(['mint', '--tier', 'pro', '--email', 'a@b.co'], { home: empty, env: { LICENSE_ADMIN_PRIVATE_KEY: SEED } });
     expect(m.exitCode).toBe(1);
     expect(m.stderr).toMatch(/run "license-admin init" first/);

@@ -1,5 +1,6 @@
 // Everything a command may need, built lazily so `--version` and `--help` load nothing heavy.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { loadConfig, type Config } from '../config/config.js';
 import { resolvePaths, type Env, type Paths } from '../config/paths.js';
@@ -28,7 +29,8 @@ export interface AppContext {
   actor: string;
   configOrNull(): Config | null;
   config(): Config;
-  ledger(): Promise<Ledger>;
+  /** Opens the ledger; only `init` (create: true) may bring a new ledger file into existence. */
+  ledger(options?: { create?: boolean }): Promise<Ledger>;
   keys(): Promise<KeyStore>;
   format(): Promise<LicenseFormat>;
   signer(): Promise<SigningKey>;
@@ -63,8 +65,13 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
       if (!c) throw new UserError(`no configuration at ${paths.configFile}; run "license-admin init" first (or "license-admin init --yes" for the defaults)`);
       return c;
     },
-    async ledger() {
+    async ledger(options = {}) {
       if (!ledger) {
+        if (!options.create && !existsSync(paths.ledgerFile)) {
+          // A typo in LICENSE_ADMIN_HOME or --ledger must not look like "this buyer has no license".
+          if (!app.configOrNull()) app.config();
+          if (global.ledger || env.LICENSE_ADMIN_LEDGER) throw new UserError(`no ledger at ${paths.ledgerFile}; check --ledger / LICENSE_ADMIN_LEDGER`);
+        }
         const { Ledger } = await import('../ledger/ledger.js');
         ledger = new Ledger(paths.ledgerFile);
       }

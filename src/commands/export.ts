@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import type { AppContext } from '../cli/app-context.js';
 import { toCsv } from '../cli/render.js';
 import { LICENSE_COLUMNS, rowToLicense, type SqlRow } from '../ledger/row-mapping.js';
@@ -7,7 +7,8 @@ import { exportRecord, EXPORT_FIELDS } from '../ledger/export-record.js';
 /** Streams every license as JSONL (the legacy log's fields plus ours) or CSV; "import" reads both back. */
 export async function exportCommand(opts: { format: 'jsonl' | 'csv'; output?: string }, app: AppContext): Promise<void> {
   const ledger = await app.ledger();
-  const sink: WriteStream | NodeJS.WriteStream = opts.output ? createWriteStream(opts.output, { mode: 0o600 }) : process.stdout;
+  // Opened up front so a bad path is a clear error before anything is read.
+  const sink: WriteStream | NodeJS.WriteStream = opts.output ? createWriteStream('', { fd: openSync(opts.output, 'w', 0o600) }) : process.stdout;
   const write = (text: string) => (sink.write(text) ? Promise.resolve() : new Promise<void>((r) => sink.once('drain', () => r())));
   if (opts.format === 'csv') await write(toCsv(EXPORT_FIELDS, []));
   let count = 0;

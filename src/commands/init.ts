@@ -69,7 +69,7 @@ export async function initCommand(flags: InitFlags, app: AppContext): Promise<vo
     kid = (await generateKey(app, config.keyStorage)).kid;
     app.out.info(`Generated signing key ${kid} (${config.keyStorage === 'keychain' ? 'in the OS keychain' : config.keyStorage}).`);
   }
-  const ledger = await app.ledger();
+  const ledger = await app.ledger({ create: true });
   if (app.json) return app.out.json({ config, configFile: app.paths.configFile, ledger: ledger.path, kid: kid ?? null });
   app.out.info(`Ledger ready at ${ledger.path}`);
   app.out.info(color.green('Done.') + ' Next: license-admin mint --tier pro --email buyer@example.com   (and "license-admin keys backup" for escrow)');
