@@ -187,6 +187,12 @@ describe('export, backup, forget', () => {
     const dump = JSON.stringify(db.prepare('SELECT * FROM events').all()) + JSON.stringify(db.prepare('SELECT * FROM licenses').all());
     db.close();
     expect(dump).not.toMatch(/erase\.me|Erase Me|Berlin/i);
+    // Not in the file's free space or the WAL either (secure_delete + a checkpoint after forget).
+    for (const file of [ledgerPath(), `${ledgerPath()}-wal`]) {
+      if (!existsSync(file)) continue;
+      const raw = readFileSync(file).toString('latin1');
+      expect(raw.includes('erase.me@example.com') || raw.includes('ERASE.ME@example.com') || raw.includes('lives in Berlin'), file).toBe(false);
+    }
     expect((await cli(['forget', '--email', 'erase.me@example.com', '--yes'])).exitCode).toBe(1);
   });
 });

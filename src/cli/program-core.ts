@@ -42,7 +42,7 @@ export function registerCoreCommands(program: Command, run: Runner): void {
 
   program
     .command('verify [blob]')
-    .description('decode and check a blob (a blob, a file, "-" for stdin, or a JSONL log with --format)')
+    .description('decode and check a blob: the blob itself, a file holding one, "-" for stdin, or a JSONL log (checks every line)')
     .option('--product <id>', 'expected product id (default: the configured one)')
     .option('--format <jws|plugin>', 'blob format (default: the configured one)')
     .option('--key <jwk|pem|hex>', 'verify against this public key instead of the configured keys')
@@ -53,13 +53,13 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .command('revoke <key>')
     .description('revoke a license (refund, chargeback, abuse)')
     .option('-r, --reason <text>', 'why, kept in the history')
-    .addHelpText('after', example('license-admin revoke DT1-PRO-7K2M-9QXH-4TZB-W3NAR --reason refund'))
+    .addHelpText('after', example('license-admin revoke DT1-PRO-7K2M-9QXH-4TZB-W3NAG --reason refund'))
     .action((key, opts, cmd) => run(cmd, async (app) => (await import('../commands/lifecycle.js')).revokeCommand(key, opts, app)));
 
   program
     .command('reinstate <key>')
     .description('undo a revocation')
-    .addHelpText('after', example('license-admin reinstate DT1-PRO-7K2M-9QXH-4TZB-W3NAR'))
+    .addHelpText('after', example('license-admin reinstate DT1-PRO-7K2M-9QXH-4TZB-W3NAG'))
     .action((key, _opts, cmd) => run(cmd, async (app) => (await import('../commands/lifecycle.js')).reinstateCommand(key, app)));
 
   program
@@ -67,15 +67,16 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .description('a fresh blob for the same key with a later expiry (from the later of now and the current expiry)')
     .option('--years <n>', 'extend by N years (default 1)')
     .option('--until <date>', 'new expiry date (YYYY-MM-DD)')
+    .option('--shorten', 'allow --until to end the license earlier than it ends now')
     .option('--send', 'email the renewed license to the buyer')
     .option('--preview', 'with --send: print the email instead of queueing it (the license is still renewed)')
-    .addHelpText('after', example('license-admin renew DT1-PRO-7K2M-9QXH-4TZB-W3NAR --years 1 --send'))
+    .addHelpText('after', example('license-admin renew DT1-PRO-7K2M-9QXH-4TZB-W3NAG --years 1 --send'))
     .action((key, opts, cmd) => run(cmd, async (app) => (await import('../commands/lifecycle.js')).renewCommand(key, opts, app)));
 
   program
     .command('note <key> <text>')
     .description('add a support note to a license')
-    .addHelpText('after', example('license-admin note DT1-PRO-7K2M-9QXH-4TZB-W3NAR "asked for invoice"'))
+    .addHelpText('after', example('license-admin note DT1-PRO-7K2M-9QXH-4TZB-W3NAG "asked for invoice"'))
     .action((key, text, _opts, cmd) => run(cmd, async (app) => (await import('../commands/lifecycle.js')).noteCommand(key, text, app)));
 
   program
@@ -103,7 +104,7 @@ export function registerCoreCommands(program: Command, run: Runner): void {
   program
     .command('show <keyOrEmail>')
     .description('a license (or all of a person\'s licenses) with status and history')
-    .addHelpText('after', example('license-admin show jane@example.com', 'license-admin show DT1-PRO-7K2M-9QXH-4TZB-W3NAR --json'))
+    .addHelpText('after', example('license-admin show jane@example.com', 'license-admin show DT1-PRO-7K2M-9QXH-4TZB-W3NAG --json'))
     .action((target, _opts, cmd) => run(cmd, async (app) => (await import('../commands/show.js')).showCommand(target, app)));
 
   program

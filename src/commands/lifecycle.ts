@@ -28,10 +28,11 @@ export async function noteCommand(key: string, text: string, app: AppContext): P
   report(app, result, `Note added to ${result.license.licenseKey}.`, '');
 }
 
-export async function renewCommand(key: string, opts: { years?: string; until?: string; send?: boolean; preview?: boolean }, app: AppContext): Promise<void> {
+export async function renewCommand(key: string, opts: { years?: string; until?: string; shorten?: boolean; send?: boolean; preview?: boolean }, app: AppContext): Promise<void> {
   const request = {
     ...(opts.years !== undefined ? { years: parsePositiveInt(opts.years, '--years') } : {}),
     ...(opts.until !== undefined ? { until: parseDate(opts.until, '--until') } : {}),
+    ...(opts.shorten ? { allowShorter: true } : {}),
   };
   const ctx = await app.signing();
   const { result, mail, delivery } = await withLicenseMail(app, opts, 'renewed', (l) => `renew:${latestEventId(ctx.ledger, l.licenseKey, 'renewed')}`,

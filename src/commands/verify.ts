@@ -19,10 +19,9 @@ export interface VerifyFlags {
 
 function readInput(arg: string | undefined): { text: string; file?: string } {
   if (arg === undefined || arg === '-') return { text: readFileSync(0, 'utf8') };
-  if (!arg.includes('.') || (existsSync(arg) && statSync(arg).isFile())) {
-    if (!existsSync(arg)) throw new UserError(`"${arg}" is neither a blob nor a file`);
-    return { text: readFileSync(arg, 'utf8'), file: arg };
-  }
+  if (existsSync(arg) && statSync(arg).isFile()) return { text: readFileSync(arg, 'utf8'), file: arg };
+  // Anything else is a blob, unless it plainly names a file that is not there.
+  if (/^(\.{0,2}\/|~)|\.(jsonl|json|txt|lic|csv)$/i.test(arg)) throw new UserError(`${arg}: no such file`);
   return { text: arg };
 }
 

@@ -1,7 +1,7 @@
 // The local SQLite ledger: the event log is the truth, `licenses` is its projection kept in step
 // inside the same transaction.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { scrubEventData, STATE_EVENTS, type LedgerEvent } from './events.js';
 import { migrate } from './migrations.js';
@@ -30,13 +30,19 @@ export class Ledger {
   private readonly stmts;
 
   constructor(path: string, options: { readonly?: boolean } = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true });
+      // Customers' names and emails live here: readable by the owner only (SQLite's -wal/-shm follow).
+      if (!options.readonly && !existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+    }
     this.path = path;
     this.db = new Database(path, { readonly: options.readonly ?? false });
     this.db.pragma('busy_timeout = 10000');
     if (!options.readonly) {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
+      // Deleted and overwritten content is zeroed, so a forgotten person does not linger in free space.
+      this.db.pragma('secure_delete = ON');
       migrate(this.db);
     }
     const placeholders = LICENSE_COLUMNS.map(() => '?').join(', ');
@@ -150,6 +156,11 @@ export class Ledger {
 
   findByEmail(email: string): LicenseRow[] {
     return (this.stmts.byEmail.all(email) as SqlRow[]).map(rowToLicense);
+  }
+
+  /** Copies the WAL into the main file and empties it, so old page images (e.g. of a forgotten person) go. */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   transaction<T>(fn: () => T): T {

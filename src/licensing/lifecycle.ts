@@ -33,6 +33,7 @@ export function addNote(keyInput: string, text: string, ctx: OpsContext): Change
   if (!text.trim()) throw new UserError('the note is empty', { exitCode: 2 });
   return ctx.ledger.transaction(() => {
     const row = requireLicense(ctx.ledger, keyInput);
+    if (row.forgottenAt) throw new UserError(`${row.licenseKey} belongs to a forgotten person; notes about them are not kept`);
     ctx.ledger.applyEventsInTransaction([makeEvent(ctx, 'note_added', row.licenseKey, { text })]);
     return { license: ctx.ledger.getLicense(row.licenseKey)!, changed: true };
   });
@@ -41,12 +42,17 @@ export function addNote(keyInput: string, text: string, ctx: OpsContext): Change
 export interface RenewRequest {
   years?: number;
   until?: Date;
+  /** --until may end the license earlier than it ends now only when asked explicitly. */
+  allowShorter?: boolean;
 }
 
 /** New expiry: from the later of now and the current expiry, so renewing early loses nothing. */
 export function renewedExpiry(row: LicenseRow, req: RenewRequest, now: Date): Date {
   if (req.until) {
     if (req.until.getTime() <= now.getTime()) throw new UserError(`--until ${req.until.toISOString().slice(0, 10)} is in the past`);
+    if (row.expiresAt && req.until.getTime() < Date.parse(row.expiresAt) && !req.allowShorter) {
+      throw new UserError(`${row.licenseKey} already runs until ${row.expiresAt.slice(0, 10)}; --until ${req.until.toISOString().slice(0, 10)} would shorten it (add --shorten if that is what you want)`);
+    }
     return req.until;
   }
   const years = req.years ?? 1;
@@ -89,7 +95,7 @@ export interface ForgetResult {
 
 /** GDPR erasure: the person's name, email, blobs and notes leave the licenses and their events. */
 export function forgetPerson(email: string, ctx: OpsContext): ForgetResult {
-  return ctx.ledger.transaction(() => {
+  const result = ctx.ledger.transaction(() => {
     const rows = ctx.ledger.findByEmail(email);
     if (rows.length === 0) throw new UserError(`no licenses for ${email}; nothing to forget`);
     let eventsScrubbed = 0;
@@ -97,4 +103,6 @@ export function forgetPerson(email: string, ctx: OpsContext): ForgetResult {
     ctx.ledger.applyEventsInTransaction(rows.map((row) => makeEvent(ctx, 'forgotten', row.licenseKey, {})));
     return { email, licenseKeys: rows.map((r) => r.licenseKey), eventsScrubbed };
   });
+  ctx.ledger.checkpoint();
+  return result;
 }
