@@ -128,6 +128,35 @@ describe('keys without a keychain', () => {
     expect(wrong.stderr).toMatch(/wrong passphrase/);
   });
 
+  test('rotate --prepare keeps signing with the old key until keys activate', async () => {
+    const home = await tempHome();
+    const env = { LICENSE_ADMIN_KEY_PASSPHRASE: 'a long passphrase' };
+    const kid1 = (await runCli(['init', '--yes', '--key-storage', 'file', '--json'], { home, env })).json().kid as string;
+    const prepared = await runCli(['keys', 'rotate', '--prepare', '--json'], { home, env });
+    expect(prepared.exitCode, prepared.stderr).toBe(0);
+    const kid2 = prepared.json().kid as string;
+    expect(prepared.json()).toMatchObject({ active: false, previousKid: kid1 });
+    const mintKid = async () => (await runCli(['mint', '--tier', 'pro', '--email', 'r@example.com', '--json'], { home, env })).json().kid;
+    expect(await mintKid()).toBe(kid1);
+    expect((await runCli(['keys', 'show', '--json'], { home, env })).json().jwks.keys).toHaveLength(2);
+    expect((await runCli(['keys', 'activate', kid2], { home, env })).exitCode).toBe(0);
+    expect(await mintKid()).toBe(kid2);
+    const unknown = await runCli(['keys', 'activate', 'nope'], { home, env });
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stderr).toMatch(/no key nope/);
+  });
+
+  test('LICENSE_ADMIN_PRIVATE_KEY that is not a registered key gets a warning', async () => {
+    const home = await tempHome();
+    const env = { LICENSE_ADMIN_KEY_PASSPHRASE: 'a long passphrase' };
+    expect((await runCli(['init', '--yes', '--key-storage', 'file'], { home, env })).exitCode).toBe(0);
+    const stray = await runCli(['mint', '--tier', 'pro', '--email', 's@example.com', '--json'], { home, env: { ...env, LICENSE_ADMIN_PRIVATE_KEY: SEED } });
+    expect(stray.exitCode).toBe(0);
+    expect(stray.stderr).toMatch(/LICENSE_ADMIN_PRIVATE_KEY holds key .* which is not among your keys/);
+    const registered = await runCli(['mint', '--tier', 'pro', '--email', 's@example.com'], { home, env });
+    expect(registered.stderr).not.toMatch(/not among your keys/);
+  });
+
   test('a plaintext key file only on request, mode 0600, with a warning', async () => {
     const home = await tempHome();
     const init = await runCli(['init', '--yes', '--key-storage', 'plaintext-file', '--json'], { home });

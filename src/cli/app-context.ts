@@ -97,7 +97,12 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
       return format;
     },
     async signer() {
-      if (!signer) signer = await (await app.keys()).activeSigner();
+      if (!signer) {
+        const store = await app.keys();
+        signer = await store.activeSigner();
+        const mismatch = store.envKeyMismatch();
+        if (mismatch) app.out.warn(mismatch);
+      }
       return signer;
     },
     async ops() {

@@ -31,10 +31,17 @@ export function registerKeysCommands(program: Command, run: Runner): void {
 
   keys
     .command('rotate')
-    .description('add a new active key; old keys stay for verification (ship the new public key first)')
+    .description('add a new signing key; old keys stay for verification. With --prepare it waits for "keys activate"')
+    .option('--prepare', 'add the new key without signing with it yet (ship its public key in your app first)')
     .addOption(storageOption())
-    .addHelpText('after', example('license-admin keys rotate'))
+    .addHelpText('after', example('license-admin keys rotate --prepare', 'license-admin keys activate <kid>   # once the app build that trusts it is out'))
     .action((opts, cmd) => run(cmd, async (app) => (await load()).keysRotateCommand(opts, app)));
+
+  keys
+    .command('activate <kid>')
+    .description('make this key the one that signs new licenses')
+    .addHelpText('after', example('license-admin keys activate mJVQX2O4zMycwjwoi2dhYLR1U71WsVyiOVvSjlenH7c'))
+    .action((kid, _opts, cmd) => run(cmd, async (app) => (await load()).keysActivateCommand(kid, app)));
 
   keys
     .command('backup <file>')

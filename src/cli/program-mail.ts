@@ -6,7 +6,7 @@ export function registerMailCommands(program: Command, run: Runner): void {
     .command('resend <keyOrEmail>')
     .description("email a person all of their active licenses in one message (a key means that key's owner)")
     .option('--preview', 'print the message instead of sending it')
-    .addHelpText('after', example('license-admin resend jane@example.com', 'license-admin resend DT1-PRO-7K2M-9QXH-4TZB-W3NAR --preview'))
+    .addHelpText('after', example('license-admin resend jane@example.com', 'license-admin resend DT1-PRO-7K2M-9QXH-4TZB-W3NAG --preview'))
     .action((target, opts, cmd) => run(cmd, async (app) => (await import('../commands/resend.js')).resendCommand(target, opts, app)));
 
   const mail = program.command('mail').description('email settings and checks');

@@ -119,14 +119,28 @@ export async function keysShowCommand(app: AppContext): Promise<void> {
   app.out.data(`${color.bold('Python')}:\n${pythonSnippet(keys)}`);
 }
 
-export async function keysRotateCommand(opts: { storage?: KeyStorage }, app: AppContext): Promise<void> {
+export async function keysRotateCommand(opts: { storage?: KeyStorage; prepare?: boolean }, app: AppContext): Promise<void> {
   const store = await app.keys();
   const previous = store.activeRecord();
   if (!previous) throw new UserError('no key to rotate yet: run "license-admin keys init"');
-  const key = await generateKey(app, storageFor(opts, app));
-  if (app.json) return app.out.json({ kid: key.kid, previousKid: previous.kid, jwks: { keys: store.publicKeys() } });
+  const storage = storageFor(opts, app);
+  const key = signingKeyFromSeed(app.random(32));
+  await store.add(key, storage, !opts.prepare);
+  warnPlaintext(app, storage);
+  if (app.json) return app.out.json({ kid: key.kid, active: !opts.prepare, previousKid: previous.kid, jwks: { keys: store.publicKeys() } });
+  if (opts.prepare) {
+    app.out.info(color.green(`New key ${key.kid} is ready but not signing yet; ${previous.kid} still signs.`));
+    app.out.info(`Ship an app build that trusts both keys (license-admin keys show), then: license-admin keys activate ${key.kid}`);
+    return;
+  }
   app.out.info(color.green(`New active key ${key.kid}; ${previous.kid} is kept for verifying licenses already issued.`));
-  app.out.info('Ship an app build that trusts both keys (license-admin keys show) before buyers get licenses signed by the new one.');
+  app.out.info('Apps that do not trust the new key yet will reject licenses signed from now on: ship a build with both keys (license-admin keys show).');
+}
+
+export async function keysActivateCommand(kid: string, app: AppContext): Promise<void> {
+  const record = (await app.keys()).activate(kid);
+  if (app.json) return app.out.json({ kid: record.kid, active: true });
+  app.out.info(color.green(`Key ${record.kid} now signs new licenses; the others stay for verification.`));
 }
 
 export async function keysBackupCommand(file: string, app: AppContext): Promise<void> {

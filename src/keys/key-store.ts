@@ -57,6 +57,30 @@ export class KeyStore {
     }
   }
 
+  /**
+   * When the env key is not one of the registered keys, apps that embed the registered keys will
+   * reject what it signs: say so (the caller warns).
+   */
+  envKeyMismatch(): string | null {
+    const envKey = this.envKey();
+    const records = this.records();
+    if (!envKey || records.length === 0 || records.some((r) => r.kid === envKey.kid)) return null;
+    return `${PRIVATE_KEY_ENV} holds key ${envKey.kid}, which is not among your keys (${records.map((r) => r.kid).join(', ')}); apps that trust those keys will reject this license. If it is your key, run "license-admin keys import --from-env ${PRIVATE_KEY_ENV}".`;
+  }
+
+  activate(kid: string): KeyRecord {
+    const records = this.records();
+    const target = records.find((r) => r.kid === kid);
+    if (!target) throw new UserError(`no key ${kid}; "license-admin keys show" lists them`);
+    for (const r of records) {
+      if (r.active && r !== target) r.retiredAt = this.deps.now().toISOString();
+      r.active = r === target;
+    }
+    delete target.retiredAt;
+    writeKeyRegistry(this.deps.paths.keysFile, records);
+    return target;
+  }
+
   async activeSigner(): Promise<SigningKey> {
     const envKey = this.envKey();
     if (envKey) return envKey;
