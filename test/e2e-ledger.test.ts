@@ -194,6 +194,28 @@ describe('export, backup, forget', () => {
       expect(raw.includes('erase.me@example.com') || raw.includes('ERASE.ME@example.com') || raw.includes('lives in Berlin'), file).toBe(false);
     }
     expect((await cli(['forget', '--email', 'erase.me@example.com', '--yes'])).exitCode).toBe(1);
+
+    // Export -> import keeps the forgotten license (keys and dates, no person) and the rest, losslessly.
+    const exported = join(home, 'after-forget.jsonl');
+    expect((await cli(['export', '-o', exported])).exitCode).toBe(0);
+    const other = await tempHome();
+    await runCli(['init', '--yes', '--product', 'datatools', '--prefix', 'DT1', '--blob-tag', 'DTLIC3'], { home: other, env: env() });
+    const imported = await runCli(['import', exported, '--json'], { home: other, env: env() });
+    expect(imported.exitCode, imported.stderr).toBe(0);
+    expect(imported.json().counts.invalid).toBe(0);
+    expect((await runCli(['show', m.licenseKey, '--json'], { home: other, env: env() })).json()).toMatchObject({ forgotten: true, email: '', blob: '' });
+    const reExported = join(other, 're-export.jsonl');
+    await runCli(['export', '-o', reExported], { home: other, env: env() });
+    const lines = (f: string) => readFileSync(f, 'utf8').trim().split('\n');
+    expect(lines(reExported)).toEqual(lines(exported));
+  });
+
+  test('import refuses a tier the config does not know, naming the line', async () => {
+    const file = join(home, 'odd-tier.jsonl');
+    (await import('node:fs')).writeFileSync(file, `${JSON.stringify({ license_key: 'DT1-PRO-zz11-ww22', name: 'P', email: 'p@example.com', tier: 'platinum', issued_at: '2024-01-01', expires_at: null, blob: 'DTLIC2:abc.def' })}\n`);
+    const r = await cli(['import', file, '--json']);
+    expect(r.json().counts).toMatchObject({ new: 0, invalid: 1 });
+    expect(JSON.stringify(r.json().invalid)).toMatch(/tier \\"platinum\\" is not one of the configured tiers/);
   });
 });
 

@@ -88,7 +88,9 @@ export async function buildPlan(inputs: PlanInputs): Promise<ImportPlan> {
 
     function addRecord(line: number, fields: Record<string, unknown>): void {
       const parsed = licenseRecordFrom(fields);
-      if (!parsed.ok) invalid(line, parsed.reason, typeof fields.license_key === 'string' ? fields.license_key : undefined);
+      if (parsed.ok && !inputs.config.tiers.includes(parsed.record.tier)) {
+        invalid(line, `tier "${parsed.record.tier}" is not one of the configured tiers (${inputs.config.tiers.join(', ')}); add it to "tiers" in config.json and import again`, parsed.record.licenseKey);
+      } else if (!parsed.ok) invalid(line, parsed.reason, typeof fields.license_key === 'string' ? fields.license_key : undefined);
       else {
         const reason = licenses.add(file, line, parsed.record);
         if (reason && inputs.strict) throw new UserError(`${file}:${line}: ${reason} (--strict stops at the first bad row; nothing was written)`);

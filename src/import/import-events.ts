@@ -40,7 +40,8 @@ export function mintDataFor(r: LicenseRecord, defaults: ImportDefaults, check: B
     format: r.format ?? defaults.format,
     gumroadOrderId: r.gumroadOrderId ?? null,
     orderRef: r.orderRef ?? null,
-    verified: check.verified && r.verified !== false,
+    // A forgotten license has no blob left to check: keep what the exporting ledger knew.
+    verified: r.forgottenAt ? r.verified !== false : check.verified && r.verified !== false,
   };
 }
 
@@ -51,5 +52,6 @@ export function eventsForRecord(r: LicenseRecord, defaults: ImportDefaults, chec
   const events = [event(r.licenseKey, 'imported', r.issuedAt, defaults.actor, source, data)];
   if (r.revokedAt) events.push(event(r.licenseKey, 'revoked', r.revokedAt, defaults.actor, 'import', r.revokeReason ? { reason: r.revokeReason } : {}));
   if (r.notes) events.push(event(r.licenseKey, 'note_added', r.issuedAt, defaults.actor, 'import', { text: r.notes }));
+  if (r.forgottenAt) events.push(event(r.licenseKey, 'forgotten', r.forgottenAt, defaults.actor, 'import', {}));
   return events;
 }

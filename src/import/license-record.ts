@@ -24,6 +24,8 @@ export interface LicenseRecord {
   kid?: string | null;
   format?: string;
   verified?: boolean;
+  /** A forgotten person's license: no name, email or blob, and a `forgotten` event on import. */
+  forgottenAt?: string | null;
 }
 
 export type RecordResult = { ok: true; record: LicenseRecord } | { ok: false; reason: string };
@@ -47,22 +49,25 @@ function has(fields: Fields, name: string): boolean {
 export function licenseRecordFrom(fields: Fields): RecordResult {
   const fail = (reason: string): RecordResult => ({ ok: false, reason });
   for (const name of ['license_key', 'name', 'email', 'tier', 'issued_at', 'expires_at', 'product', 'updates_until', 'gumroad_order_id',
-    'order_ref', 'revoked_at', 'revoke_reason', 'notes', 'source', 'kid', 'format']) {
+    'order_ref', 'revoked_at', 'revoke_reason', 'notes', 'source', 'kid', 'format', 'forgotten_at']) {
     if (text(fields, name) === undefined) return fail(`"${name}" must be a string`);
   }
   const keyText = text(fields, 'license_key');
   if (!keyText) return fail('no "license_key"');
   const key = parseLicenseKey(keyText);
   if (!key.ok) return fail(key.reason);
-  const email = text(fields, 'email');
-  if (!email) return fail('no "email"');
-  if (!/^[^\s@]+@[^\s@]+$/.test(email)) return fail(`"${email}" is not an email address`);
+  const forgottenRaw = text(fields, 'forgotten_at') ?? null;
+  const forgottenAt = forgottenRaw === null ? null : normalizeTimestamp(forgottenRaw);
+  if (forgottenRaw !== null && forgottenAt === null) return fail(`"forgotten_at" is not a date: "${forgottenRaw}"`);
+  const email = text(fields, 'email') ?? '';
+  if (!email && !forgottenAt) return fail('no "email"');
+  if (email && !/^[^\s@]+@[^\s@]+$/.test(email)) return fail(`"${email}" is not an email address`);
   const tier = text(fields, 'tier')?.toLowerCase();
   if (!tier) return fail('no "tier"');
   if (!/^[a-z0-9]{1,16}$/.test(tier)) return fail(`tier "${tier}" is not a lower-case word`);
   // Our own export has no blob for a forgotten person; there is nothing a buyer holds to keep.
-  const blob = typeof fields.blob === 'string' ? fields.blob : null;
-  if (!blob || blob.trim() === '') return fail('no "blob"');
+  const blob = typeof fields.blob === 'string' ? fields.blob : '';
+  if (blob.trim() === '' && !forgottenAt) return fail('no "blob"');
 
   const dates: Record<string, string | null> = {};
   for (const name of ['issued_at', 'expires_at', 'updates_until', 'revoked_at']) {
@@ -95,6 +100,7 @@ export function licenseRecordFrom(fields: Fields): RecordResult {
   set('kid', optional('kid'));
   set('format', optional('format') ?? undefined);
   if (verified !== null) record.verified = verified;
+  if (forgottenAt) record.forgottenAt = forgottenAt;
   return { ok: true, record };
 }
 
