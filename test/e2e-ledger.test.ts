@@ -1,6 +1,6 @@
 // The everyday commands end to end: the built binary, a temp HOME, --json, a fixed clock.
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { runCli, tempHome } from './helpers/cli.js';
@@ -76,6 +76,10 @@ describe('the lifecycle', () => {
     const revoked = await cli(['revoke', key.toLowerCase(), '--reason', 'refund', '--json']);
     expect(revoked.json()).toMatchObject({ licenseKey: key, status: 'revoked', revokeReason: 'refund', changed: true });
     expect((await cli(['revoke', key, '--json'])).json().changed).toBe(false);
+    // The blob still verifies (it cannot know), but verify says what the ledger knows.
+    const checked = (await cli(['verify', m.blob, '--json'])).json();
+    expect(checked).toMatchObject({ valid: true, ledger: { status: 'revoked', revokeReason: 'refund' } });
+    expect((await cli(['verify', m.blob])).stdout).toMatch(/Ledger\s+revoked since \d{4}-\d\d-\d\d \(refund\)/);
     const renewRevoked = await cli(['renew', key]);
     expect(renewRevoked.exitCode).toBe(1);
     expect(renewRevoked.stderr).toMatch(/is revoked; "license-admin reinstate/);
@@ -166,6 +170,8 @@ describe('export, backup, forget', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const copy = new Database(file, { readonly: true });
     expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+    expect((statSync(ledgerPath()).mode & 0o777).toString(8)).toBe('600');
     expect((copy.prepare('SELECT count(*) n FROM licenses').get() as { n: number }).n).toBe(r.json().licenses);
     copy.close();
     expect((await cli(['backup', file])).exitCode).toBe(1);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import type { AppContext } from '../cli/app-context.js';
 import { UserError } from '../errors.js';
 
@@ -13,6 +13,7 @@ export async function backupCommand(file: string, app: AppContext): Promise<void
     },
   });
   app.out.progressDone();
+  chmodSync(file, 0o600); // it holds customers' names and emails
   const licenses = (ledger.db.prepare('SELECT count(*) AS n FROM licenses').get() as { n: number }).n;
   if (app.json) return app.out.json({ file, licenses, ms: Date.now() - started });
   app.out.info(`Backed up ${licenses} license(s) to ${file} in ${Date.now() - started} ms.`);

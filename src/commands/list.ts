@@ -1,4 +1,5 @@
 import type { AppContext } from '../cli/app-context.js';
+import { UserError } from '../errors.js';
 import { parseDate, parseDays, parsePositiveInt } from '../cli/parse-flags.js';
 import { licensesTable, viewsToCsv } from '../cli/render.js';
 import { toView } from '../ledger/license-view.js';
@@ -45,5 +46,6 @@ export async function listCommand(opts: ListFlags, app: AppContext): Promise<voi
   const ledger = await app.ledger();
   const rows = listLicenses(ledger, paged ? { ...filter, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE } : filter, app.clock());
   const more = paged && rows.length > PAGE_SIZE;
+  if (paged && page > 1 && rows.length === 0) throw new UserError(`page ${page} is past the end; use a smaller --page or --all`);
   print(app, more ? rows.slice(0, PAGE_SIZE) : rows, opts.csv, more ? `Page ${page}; more with --page ${page + 1} (or --all).` : undefined);
 }

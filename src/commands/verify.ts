@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { checkBlob, type CheckedBlob } from '../license/check-blob.js';
 import { parsePrivateKey, publicJwkFromRaw } from '../license/ed25519-key.js';
 import type { LicenseFormat } from '../license/format.js';
+import { toView } from '../ledger/license-view.js';
 import { isBuiltinFormat, loadFormat } from '../license/load-format.js';
 import type { PluginFormat } from '../license/plugin-format.js';
 import { resolve as resolvePath } from 'node:path';
@@ -41,6 +42,14 @@ function keyFromFlag(text: string): PublicKey {
   throw new UserError('--key expects a public key as a JWK, 64 hex characters or an SPKI PEM');
 }
 
+async function ledgerStatusOf(licenseKey: string, app: AppContext) {
+  if (!existsSync(app.paths.ledgerFile) || !app.configOrNull()) return undefined;
+  const row = (await app.ledger()).getLicense(licenseKey);
+  if (!row) return { status: 'not in the ledger' as const, revokedAt: null, revokeReason: null, expiresAt: null };
+  const view = toView(row, app.clock());
+  return { status: view.status, revokedAt: view.revokedAt, revokeReason: view.revokeReason, expiresAt: view.expiresAt };
+}
+
 function licenseOf(result: CheckedBlob) {
   const c = result.claims;
   if (!c) return undefined;
@@ -66,9 +75,14 @@ export async function verifyCommand(arg: string | undefined, flags: VerifyFlags,
 
   const result = checkBlob(input.text.trim(), format, options);
   const license = licenseOf(result);
+  const ledger = license ? await ledgerStatusOf(license.licenseKey, app) : undefined;
   process.exitCode = result.valid ? 0 : 1;
-  if (app.json) return app.out.json({ valid: result.valid, ...(result.reason ? { reason: result.reason, detail: result.detail } : {}), ...(license ? { license } : {}) });
+  if (app.json) {
+    return app.out.json({ valid: result.valid, ...(result.reason ? { reason: result.reason, detail: result.detail } : {}), ...(license ? { license } : {}), ...(ledger ? { ledger } : {}) });
+  }
   app.out.data(result.valid ? color.green('VALID') : color.red(`INVALID: ${result.reason} (${result.detail})`));
+  // The blob alone cannot know about a refund: say what the ledger knows, for support.
+  if (ledger) app.out.data(`  Ledger    ${ledger.status}${ledger.revokedAt ? ` since ${ledger.revokedAt.slice(0, 10)}${ledger.revokeReason ? ` (${ledger.revokeReason})` : ''}` : ''}${ledger.expiresAt !== license?.expiresAt ? `, expires ${ledger.expiresAt ?? 'never'} (renewed since this blob)` : ''}`);
   if (license) {
     app.out.data([
       `  Key       ${license.licenseKey}`, `  Product   ${license.product}`, `  Name      ${license.name}`, `  Email     ${license.email}`,
