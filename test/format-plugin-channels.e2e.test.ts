@@ -12,7 +12,7 @@ import { runCli, spawnCli } from './helpers/cli.js';
 import { findPythonWithCryptography } from './helpers/python.js';
 import { startSmtp, type SmtpInstance } from './helpers/smtp.js';
 import { EXAMPLE_PLUGIN, homeWithExamplePlugin, publicKeyHex, PYTHON_VERIFIER, SEED_HEX } from './format-plugin-fixtures.js';
-import { GUMROAD_TOKEN, gumroadPing, postGumroad, SELLER_ID, until } from './server-harness.js';
+import { GUMROAD_TOKEN, gumroadPing, postGumroad, SELLER_ID, until } from './helpers/server-harness.js';
 
 const execFileP = promisify(execFile);
 let smtp: SmtpInstance;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli, tempHome } from './helpers/cli.js';
 import { startPostgres, type PostgresInstance } from './helpers/postgres.js';
 import { startSmtp, type SmtpInstance } from './helpers/smtp.js';
-import { freshDatabase, GUMROAD_TOKEN, gumroadPing, postGumroad, SELLER_ID, until } from './server-harness.js';
+import { freshDatabase, GUMROAD_TOKEN, gumroadPing, postGumroad, SELLER_ID, until } from './helpers/server-harness.js';
 
 let cluster: PostgresInstance;
 let smtp: SmtpInstance;

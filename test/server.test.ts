@@ -9,7 +9,7 @@ import { startPostgres, type PostgresInstance } from './helpers/postgres.js';
 import { startSmtp, type SmtpInstance } from './helpers/smtp.js';
 import {
   freshDatabase, gumroadPing, LEMON_SECRET, postGumroad, startTestServer, STRIPE_SECRET, until, type TestServer,
-} from './server-harness.js';
+} from './helpers/server-harness.js';
 
 let pgCluster: PostgresInstance;
 let smtp: SmtpInstance;
