@@ -58,13 +58,15 @@ export function expiryFor(req: Pick<MintRequest, 'years' | 'expiresAt' | 'lifeti
 }
 
 export function mintLicense(req: MintRequest, ctx: SigningContext, options: MintOptions = {}): MintResult {
-  validateMintRequest(req, ctx.config.tiers);
+  validateMintRequest(req, ctx.config.tiers); // before a key is made from the tier
   let licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
   while (ctx.ledger.getLicense(licenseKey)) licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
   const event = prepareMint(req, licenseKey, ctx);
   return ctx.ledger.transaction(() => {
-    const orderId = req.orderRef ?? req.gumroadOrderId;
-    const existing = orderId ? ctx.ledger.getByOrderId(orderId) ?? (req.gumroadOrderId ? ctx.ledger.getByOrderId(req.gumroadOrderId) : null) : null;
+    // getByOrderId matches both order columns, so each distinct id is looked up once.
+    const orderIds = [...new Set([req.orderRef, req.gumroadOrderId].filter((id): id is string => Boolean(id)))];
+    const orderId = orderIds[0];
+    const existing = orderIds.map((id) => ctx.ledger.getByOrderId(id)).find((row) => row !== null) ?? null;
     if (existing) {
       if (options.existing === 'return') return { license: existing, created: false };
       throw new UserError(`order ${orderId} already has license ${existing.licenseKey}; use "license-admin show ${existing.licenseKey}"`);

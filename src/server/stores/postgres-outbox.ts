@@ -7,6 +7,7 @@ import {
   type OutboxListFilter, type OutboxMessage, type OutboxStatus, type SentInfo,
 } from '../../mail/outbox.js';
 import { applyEventsPg } from './pg-events.js';
+import { withPgTransaction } from './pg-transaction.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 type Row = Record<string, unknown>;
@@ -98,19 +99,8 @@ export class PostgresOutbox implements Outbox<Queryable | undefined> {
     await applyEventsPg(c, events);
   }
 
-  private async inTransaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  private inTransaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return withPgTransaction(this.pool, fn);
   }
 }
 

@@ -9,6 +9,7 @@ import type { AdminKeyRecord, NewPaymentEvent, SeqEvent, ServerStore, StoredPaym
 import { applyEventsPg, pgRowToEvent, pgRowToLicense } from './pg-events.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { PostgresOutbox } from './postgres-outbox.js';
+import { withPgTransaction } from './pg-transaction.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -50,20 +51,8 @@ export class PostgresStore implements ServerStore {
     await this.pool.end();
   }
 
-  async transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: { lockKey?: string } = {}): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      if (options.lockKey) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [options.lockKey]);
-      const result = await fn(this.txApi(client));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: { lockKey?: string } = {}): Promise<T> {
+    return withPgTransaction(this.pool, (client) => fn(this.txApi(client)), options.lockKey);
   }
 
   private txApi(c: pg.PoolClient): StoreTx {
