@@ -10,6 +10,7 @@ import { resolveSmtpSettings } from '../mail/smtp-settings.js';
 import { loadTemplates } from '../mail/template-files.js';
 import { parseAdminPublicKey } from '../server/admin-auth.js';
 import { createApp, type Handler } from '../server/app.js';
+import { DEFAULT_RETRY_POLICY, RETRY_ENV, type RetryPolicy } from '../server/fulfilment/retry-policy.js';
 import { createLogger, type Logger } from '../server/logger.js';
 import type { MailSender } from '../server/mail-sender.js';
 import { openStore } from '../server/open-store.js';
@@ -39,6 +40,7 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
     store, config, env: app.env, clock: app.clock, random: app.random, format, log, mail,
     signer: async () => signer, publicKeys: () => keys.publicKeys(),
     ...(app.env.LICENSE_ADMIN_POLL_MS ? { pollIntervalMs: parsePositiveInt(app.env.LICENSE_ADMIN_POLL_MS, 'LICENSE_ADMIN_POLL_MS') } : {}),
+    fulfilmentRetry: retryPolicy(app.env),
   });
   const listeners: Server[] = [];
   try {
@@ -72,6 +74,21 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
   for (const l of listeners) l.closeAllConnections();
   await Promise.all(stopping);
   log.info('stopped');
+}
+
+function retryPolicy(env: AppContext['env']): RetryPolicy {
+  const read = (name: string, max: number, fallback: number) => {
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    const n = parsePositiveInt(text, name);
+    if (n > max) throw new UsageError(`${name} must be at most ${max}, got ${text}`);
+    return n;
+  };
+  return {
+    ...DEFAULT_RETRY_POLICY,
+    baseMs: read(RETRY_ENV.baseMs, 3_600_000, DEFAULT_RETRY_POLICY.baseMs),
+    maxAttempts: read(RETRY_ENV.maxAttempts, 1_000, DEFAULT_RETRY_POLICY.maxAttempts),
+  };
 }
 
 async function mailSender(app: AppContext, log: Logger): Promise<MailSender | null> {

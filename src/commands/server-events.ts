@@ -3,6 +3,7 @@
 import type { AppContext } from '../cli/app-context.js';
 import { table } from '../cli/render.js';
 import { openStore } from '../server/open-store.js';
+import type { StoredPaymentEvent } from '../server/store.js';
 
 export interface ServerEventsFlags {
   failed?: boolean;
@@ -15,17 +16,25 @@ export async function serverEventsCommand(flags: ServerEventsFlags, app: AppCont
   const store = await openStore({ databaseUrl: flags.databaseUrl, ledgerFile: app.paths.ledgerFile, random: app.random });
   try {
     const all = await store.listPaymentEvents({ ...(flags.order ? { orderRef: flags.order } : {}), limit: Number(flags.limit ?? 100) });
+    // --failed: given up or failed for good, and orders still backing off after a failed attempt.
     const events = flags.failed ? all.filter((e) => e.error !== null) : all;
     // The audit view never shows raw payloads (they hold buyers' names and emails).
     const rows = events.map(({ normalized: _n, ...e }) => e);
     if (app.json) return app.out.json(rows);
     if (rows.length === 0) return app.out.info(flags.failed ? 'No failed payment events.' : 'No payment events.');
-    app.out.data(table(['Id', 'Received', 'Provider', 'Type', 'Order', 'Status'], rows.map((e) => [
-      String(e.id), e.receivedAt.slice(0, 19), e.provider, e.eventType, e.orderRef ?? '-', e.error ? `failed: ${e.error}` : e.processed ? 'done' : 'pending',
+    app.out.data(table(['Id', 'Received', 'Provider', 'Type', 'Order', 'Attempts', 'Status'], rows.map((e) => [
+      String(e.id), e.receivedAt.slice(0, 19), e.provider, e.eventType, e.orderRef ?? '-', String(e.attempts), status(e),
     ])));
   } finally {
     await store.close();
   }
+}
+
+/** done, failed (with why), retrying (the last attempt's error and the next try), or pending. */
+function status(e: Omit<StoredPaymentEvent, 'normalized'>): string {
+  if (e.processed) return e.error ? `failed: ${e.error}` : 'done';
+  if (e.attempts > 0) return `retrying at ${e.nextAttemptAt?.slice(0, 19).replace('T', ' ') ?? 'the next poll'} after: ${e.error ?? 'an error'}`;
+  return 'pending';
 }
 
 export async function serverRetryCommand(flags: { order?: string; databaseUrl?: string }, app: AppContext): Promise<void> {

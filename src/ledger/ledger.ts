@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { scrubEventData, STATE_EVENTS, type LedgerEvent } from './events.js';
 import { migrate } from './migrations.js';
 import { losingOrderClaims } from './order-claims.js';
+import { canonicalOrderRef, OrderTakenError, parseOrderId } from './order-identity.js';
 import { projectLicense, type LicenseRow } from './project.js';
 import { LICENSE_COLUMNS, licenseToParams, rowToEvent, rowToLicense, type SqlRow } from './row-mapping.js';
 
@@ -66,7 +67,7 @@ export class Ledger {
         gumroadOrderId: this.db.prepare('UPDATE licenses SET gumroad_order_id = NULL WHERE license_key = ?'),
         orderRef: this.db.prepare('UPDATE licenses SET order_ref = NULL WHERE license_key = ?'),
       },
-      getByOrder: this.db.prepare('SELECT * FROM licenses WHERE gumroad_order_id = ? OR order_ref = ?'),
+      getByOrder: this.db.prepare('SELECT * FROM licenses WHERE gumroad_order_id IN (?, ?) OR order_ref IN (?, ?)'),
       byEmail: this.db.prepare('SELECT * FROM licenses WHERE lower(email) = lower(?) ORDER BY issued_at'),
     };
   }
@@ -84,8 +85,12 @@ export class Ledger {
     return this.db.transaction(() => this.applyEventsInTransaction(events)).immediate();
   }
 
-  /** For callers that already hold a transaction (mint + outbox message, imports). */
-  applyEventsInTransaction(events: readonly LedgerEvent[]): ApplyResult {
+  /**
+   * For callers that already hold a transaction (mint + outbox message, imports). refuseOrderConflicts (the
+   * mint paths): a license for an order another license holds is refused by the unique order columns
+   * (OrderTakenError), not settled as two licenses minted apart that met at sync.
+   */
+  applyEventsInTransaction(events: readonly LedgerEvent[], options: { refuseOrderConflicts?: boolean } = {}): ApplyResult {
     let inserted = 0;
     const keys = new Map<string, KeyBatch>();
     for (const event of events) {
@@ -110,10 +115,22 @@ export class Ledger {
       if (!batch.touched) continue;
       // A key first seen in this batch is projected from memory: no need to read its events back.
       const row = projectLicense(batch.existed ? this.eventsFor(batch.key) : batch.inserted);
-      if (row) this.stmts.upsertLicense.run(...licenseToParams(this.settleOrderClaims(row)));
+      if (row) this.upsert(options.refuseOrderConflicts ? row : this.settleOrderClaims(row));
       affectedKeys.push(batch.key);
     }
     return { inserted, duplicates: events.length - inserted, affectedKeys };
+  }
+
+  private upsert(row: LicenseRow): void {
+    try {
+      this.stmts.upsertLicense.run(...licenseToParams(row));
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' && /licenses\.(order_ref|gumroad_order_id)/.test(e.message ?? '')) {
+        throw new OrderTakenError(canonicalOrderRef(row.gumroadOrderId, row.orderRef) ?? '?');
+      }
+      throw error;
+    }
   }
 
   /** Another license may already hold this row's order id (minted apart, met at sync): the earliest keeps it. */
@@ -149,8 +166,10 @@ export class Ledger {
     return row ? rowToLicense(row) : null;
   }
 
+  /** By either order column, in the form given or the canonical one ("X" finds gumroad:X and the reverse). */
   getByOrderId(orderId: string): LicenseRow | null {
-    const row = this.stmts.getByOrder.get(orderId, orderId) as SqlRow | undefined;
+    const id = parseOrderId(orderId);
+    const row = this.stmts.getByOrder.get(orderId, id.gumroadOrderId ?? orderId, orderId, id.orderRef) as SqlRow | undefined;
     return row ? rowToLicense(row) : null;
   }
 

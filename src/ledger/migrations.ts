@@ -166,6 +166,20 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'server: fulfilment retries, canonical order refs',
+    // A failing order backs off (src/server/fulfilment/retry-policy.ts): attempts and the next try are kept on
+    // its pending payment events. A bare order id (CLI --order-id X) is the Gumroad order gumroad:X
+    // (src/ledger/order-identity.ts); licenses minted before this get that order_ref unless another holds it.
+    sql: `
+      ALTER TABLE payment_events ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE payment_events ADD COLUMN next_attempt_at TEXT;
+      UPDATE licenses SET order_ref = 'gumroad:' || gumroad_order_id
+      WHERE order_ref IS NULL AND gumroad_order_id IS NOT NULL AND instr(gumroad_order_id, ':') = 0
+        AND NOT EXISTS (SELECT 1 FROM licenses o WHERE o.order_ref = 'gumroad:' || licenses.gumroad_order_id);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {

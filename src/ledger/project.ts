@@ -1,5 +1,6 @@
 // Pure: a license's row is a function of the set of its events, whatever order they arrived in.
 import { compareEvents, STATE_EVENTS, type LedgerEvent, type MintData } from './events.js';
+import { canonicalOrderRef } from './order-identity.js';
 
 export interface LicenseRow {
   licenseKey: string;
@@ -43,7 +44,8 @@ export function projectLicense(events: readonly LedgerEvent[]): LicenseRow | nul
     kid: d.kid ?? null,
     format: d.format ?? 'jws',
     gumroadOrderId: d.gumroadOrderId ?? null,
-    orderRef: d.orderRef ?? null,
+    // Events minted before order refs were canonical carry only the bare id: the same order, one form.
+    orderRef: canonicalOrderRef(d.gumroadOrderId, d.orderRef),
     revokedAt: null,
     revokeReason: null,
     notes: d.note ? d.note : null,

@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import { addYears, buildClaims } from '../license/build-claims.js';
 import { generateLicenseKey } from '../license/license-key.js';
 import type { LedgerEvent, MintData } from '../ledger/events.js';
+import { parseOrderId } from '../ledger/order-identity.js';
 import type { LicenseRow } from '../ledger/project.js';
 import { makeEvent, type SigningContext } from './context.js';
 
@@ -71,11 +72,17 @@ export function mintLicense(req: MintRequest, ctx: SigningContext, options: Mint
       if (options.existing === 'return') return { license: existing, created: false };
       throw new UserError(`order ${orderId} already has license ${existing.licenseKey}; use "license-admin show ${existing.licenseKey}"`);
     }
-    ctx.ledger.applyEventsInTransaction([event]);
+    ctx.ledger.applyEventsInTransaction([event], { refuseOrderConflicts: true });
     const license = ctx.ledger.getLicense(licenseKey)!;
     options.inTransaction?.(license);
     return { license, created: true };
   });
+}
+
+/** The request's order in canonical form: a bare --order-id X is the Gumroad order gumroad:X (order-identity.ts). */
+export function orderFields(req: Pick<MintRequest, 'gumroadOrderId' | 'orderRef'>): { gumroadOrderId: string | null; orderRef: string | null } {
+  if (req.orderRef) return { gumroadOrderId: req.gumroadOrderId ?? parseOrderId(req.orderRef).gumroadOrderId, orderRef: req.orderRef };
+  return req.gumroadOrderId ? parseOrderId(req.gumroadOrderId) : { gumroadOrderId: null, orderRef: null };
 }
 
 /**
@@ -99,7 +106,7 @@ export function prepareMint(req: MintRequest, licenseKey: string, ctx: Omit<Sign
     issuedAt: issuedAt.toISOString(), expiresAt: expiresAt?.toISOString() ?? null,
     updatesUntil: req.updatesUntil?.toISOString() ?? null,
     blob, kid: ctx.signer.kid, format: ctx.format.name,
-    gumroadOrderId: req.gumroadOrderId ?? null, orderRef: req.orderRef ?? null,
+    ...orderFields(req),
     ...(req.seats !== undefined ? { seats: req.seats } : {}),
     ...(req.features ? { features: req.features } : {}),
     ...(req.note ? { note: req.note } : {}),

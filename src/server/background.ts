@@ -1,6 +1,10 @@
 // The server's background work (fulfilment, outbox delivery) as one loop: woken when a route stores
-// work, and polling anyway so work left by a crash or another replica is picked up.
+// work, and polling anyway so work left by a crash or another replica is picked up. Every pass ends with a
+// turn of the event loop: the SQLite store answers without real I/O, so a pass that always finds more work
+// would otherwise never let a request (or SIGTERM) in.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from './logger.js';
+import { createRepeatLimiter } from './repeat-limiter.js';
 
 export interface BackgroundTask {
   name: string;
@@ -13,6 +17,7 @@ export class BackgroundLoop {
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  private readonly repeats = createRepeatLimiter(60_000);
 
   constructor(
     private readonly tasks: BackgroundTask[],
@@ -56,6 +61,7 @@ export class BackgroundLoop {
       }
       if (!this.running) break;
       if (!more && !this.woken) await this.sleep();
+      else await nextTurn();
     }
   }
 
@@ -63,7 +69,9 @@ export class BackgroundLoop {
     try {
       return await task.run();
     } catch (error) {
-      this.log.error('background task failed', { task: task.name, error: (error as Error).message });
+      const message = (error as Error)?.message ?? String(error);
+      const { log, repeated } = this.repeats(`${task.name}:${message}`);
+      if (log) this.log.error('background task failed', { task: task.name, error: message, ...(repeated ? { repeated } : {}) });
       return false;
     }
   }

@@ -6,6 +6,7 @@ import type { PublicKey } from '../keys/key-store.js';
 import type { SigningKey } from '../license/ed25519-key.js';
 import type { LicenseFormat } from '../license/format.js';
 import type { Logger } from './logger.js';
+import type { RetryPolicy } from './fulfilment/retry-policy.js';
 import type { MailSender } from './mail-sender.js';
 import type { ServerStore } from './store.js';
 
@@ -25,6 +26,8 @@ export interface ServerDeps {
   maxBodyBytes?: number;
   /** Background polling for work left by another replica or a crash (default 1000 ms). */
   pollIntervalMs?: number;
+  /** How a failing order backs off and when it is given up (default: fulfilment/retry-policy.ts). */
+  fulfilmentRetry?: RetryPolicy;
   /** Set by createApp: tells the background workers there is new work. */
   wake?: () => void;
 }

@@ -2,13 +2,14 @@
 // (prepareMint, makeEvent), applied through StoreTx so SQLite and PostgreSQL behave alike.
 import { UserError } from '../errors.js';
 import type { LedgerEvent } from '../ledger/events.js';
+import { OrderTakenError } from '../ledger/order-identity.js';
 import type { LicenseRow } from '../ledger/project.js';
 import { buildClaims } from '../license/build-claims.js';
 import { generateLicenseKey, parseLicenseKey } from '../license/license-key.js';
 import { makeEvent, type SigningContext } from '../licensing/context.js';
-import { prepareMint, type MintRequest } from '../licensing/mint.js';
+import { orderFields, prepareMint, type MintRequest } from '../licensing/mint.js';
 import type { ServerDeps } from './deps.js';
-import type { StoreTx } from './store.js';
+import type { ServerStore, StoreTx } from './store.js';
 
 export type ServerSigning = Omit<SigningContext, 'ledger'>;
 
@@ -23,20 +24,40 @@ export async function signingFor(deps: ServerDeps, actor: string): Promise<Serve
   return { config: deps.config, format: deps.format, clock: deps.clock, random: deps.random, actor, source: 'server', signer: await deps.signer() };
 }
 
-/** One order, one license: an order that already has one gets it back (created: false). */
+/**
+ * One order, one license: an order that already has one gets it back (created: false). Call it under the
+ * order's lock (orderLock); the unique order column refuses a second license even without it (OrderTakenError).
+ */
 export async function mintInTx(tx: StoreTx, req: MintRequest, ctx: ServerSigning, deps: Pick<ServerDeps, 'mail'>): Promise<ServerMintResult> {
-  const orderRef = req.orderRef ?? req.gumroadOrderId ?? null;
-  if (orderRef) {
-    const existing = await tx.getByOrderRef(orderRef, req.gumroadOrderId ?? null);
+  const order = orderFields(req);
+  if (order.orderRef) {
+    const existing = await tx.getByOrderRef(order.orderRef, order.gumroadOrderId);
     if (existing) return { license: existing, created: false, events: [] };
   }
   let licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
   while (await tx.getLicense(licenseKey)) licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
   const event = prepareMint(req, licenseKey, ctx);
-  await tx.applyEvents([event]);
+  await tx.applyEvents([event], { refuseOrderConflicts: true });
   const license = (await tx.getLicense(licenseKey))!;
   if (deps.mail) await tx.enqueueMail(deps.mail.licenseMail(license, ctx.clock()));
   return { license, created: true, events: [event] };
+}
+
+/** The lock a mint takes: its canonical order ref, the key webhook fulfilment of that order takes too. */
+export function orderLock(req: MintRequest): { lockKey?: string } {
+  const { orderRef } = orderFields(req);
+  return orderRef ? { lockKey: orderRef } : {};
+}
+
+/** A mint in its own transaction under the order's lock; one that lost a race for the order returns the winner. */
+export async function mintOrderLicense(store: ServerStore, req: MintRequest, ctx: ServerSigning, deps: Pick<ServerDeps, 'mail'>): Promise<ServerMintResult> {
+  const run = () => store.transaction((tx) => mintInTx(tx, req, ctx, deps), orderLock(req));
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof OrderTakenError)) throw error;
+    return run();
+  }
 }
 
 export async function revokeInTx(

@@ -36,7 +36,28 @@ export interface StoredPaymentEvent {
   receivedAt: string;
   processed: boolean;
   processedAt: string | null;
+  /** Pending: the last failed attempt's error; processed: why it failed (null = done). */
   error: string | null;
+  /** Failed fulfilment attempts so far (the order backs off between them). */
+  attempts: number;
+  /** When a backing-off order is tried again (ISO), or null. */
+  nextAttemptAt: string | null;
+}
+
+export interface FailedAttempt {
+  attempts: number;
+  error: string;
+  /** When to try again; null = give up (the events become processed, with the error). */
+  retryAt: Date | null;
+  at: Date;
+}
+
+export interface ApplyOptions {
+  /**
+   * For minting: a license whose order another license already holds is refused by the database's unique
+   * order columns (OrderTakenError) instead of settled as two licenses met at sync (order-claims.ts).
+   */
+  refuseOrderConflicts?: boolean;
 }
 
 export interface AdminKeyRecord {
@@ -49,13 +70,16 @@ export interface AdminKeyRecord {
 
 /** What a transaction can do; everything in it commits together or not at all. */
 export interface StoreTx {
-  applyEvents(events: readonly LedgerEvent[]): Promise<ApplyResult>;
+  applyEvents(events: readonly LedgerEvent[], options?: ApplyOptions): Promise<ApplyResult>;
   getLicense(licenseKey: string): Promise<LicenseRow | null>;
   /** By provider-qualified order ref, or by the bare Gumroad order id the CLI's --order-id records. */
   getByOrderRef(orderRef: string, gumroadOrderId?: string | null): Promise<LicenseRow | null>;
   enqueueMail(message: NewOutboxMessage): Promise<EnqueueResult>;
   paymentEventsForOrder(orderRef: string): Promise<StoredPaymentEvent[]>;
   markPaymentEvents(ids: readonly number[], at: Date, error: string | null): Promise<void>;
+  /** The order's unprocessed payment events (ids) and the most failed attempts any of them has had. */
+  pendingAttempts(orderRef: string): Promise<{ ids: number[]; attempts: number }>;
+  markAttemptFailed(ids: readonly number[], attempt: FailedAttempt): Promise<void>;
 }
 
 export interface ServerStore {
@@ -83,10 +107,10 @@ export interface ServerStore {
 
   /** Inserts unless (provider, eventId) is already stored; `created` false for a redelivery. */
   recordPaymentEvent(event: NewPaymentEvent): Promise<{ id: number; created: boolean }>;
-  /** Order refs that have stored, unprocessed payment events (the fulfilment worker's queue). */
-  pendingOrders(limit: number): Promise<string[]>;
+  /** Order refs that have stored, unprocessed payment events and are not backing off at `now` (the fulfilment queue). */
+  pendingOrders(limit: number, now: Date): Promise<string[]>;
   listPaymentEvents(filter?: { orderRef?: string; limit?: number }): Promise<StoredPaymentEvent[]>;
-  /** Puts failed payment events (optionally of one order) back in the fulfilment queue; returns how many. */
+  /** Puts failed or backing-off payment events (optionally of one order) back in the queue, attempts reset; returns how many. */
   retryFailedPaymentEvents(orderRef?: string): Promise<number>;
 
   addAdminKey(x: string, kid: string, label: string | null, at: Date): Promise<{ created: boolean }>;

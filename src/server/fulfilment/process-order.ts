@@ -1,6 +1,7 @@
 // One order: read every payment event stored for it, ask the pure plan what to do given the license as it
 // stands, do it, and mark the events processed — all in one transaction under the order's lock.
 import { UserError } from '../../errors.js';
+import { OrderTakenError, parseOrderId } from '../../ledger/order-identity.js';
 import type { LicenseRow } from '../../ledger/project.js';
 import type { MintRequest } from '../../licensing/mint.js';
 import type { ServerDeps } from '../deps.js';
@@ -25,7 +26,7 @@ export async function processOrder(orderRef: string, deps: ServerDeps): Promise<
     const pending = stored.filter((e) => !e.processed);
     if (pending.length === 0) return { steps: [], mailQueued: false, error: null };
     const events = stored.filter((e) => e.normalized !== null && e.eventType !== 'rejected').map((e) => e.normalized as PaymentEvent);
-    const gumroadOrderId = orderRef.startsWith('gumroad:') ? orderRef.slice('gumroad:'.length) : null;
+    const gumroadOrderId = parseOrderId(orderRef).gumroadOrderId;
     const license = await tx.getByOrderRef(orderRef, gumroadOrderId);
     const plan = planFulfilment({ events, license, graceDays: deps.config.gracePeriodDays, now: deps.clock() });
     const outcome: OrderOutcome = { steps: [], mailQueued: false, error: null };
@@ -35,7 +36,8 @@ export async function processOrder(orderRef: string, deps: ServerDeps): Promise<
         current = await runStep(tx, step, current, { orderRef, gumroadOrderId, deps, signing, outcome });
         outcome.steps.push(step.action);
       } catch (error) {
-        if (!(error instanceof UserError)) throw error;
+        // Another path minted this order meanwhile: roll back and re-plan against that license (next attempt).
+        if (!(error instanceof UserError) || error instanceof OrderTakenError) throw error;
         outcome.error = error.message;
         break;
       }

@@ -5,7 +5,7 @@ import type { MintRequest } from '../../licensing/mint.js';
 import { ENROLL_TOKEN_ENV, parseAdminPublicKey, requireAdmin, secretMatches } from '../admin-auth.js';
 import { httpError } from '../http-error.js';
 import { optionalBoolean, optionalDate, optionalNumber, optionalString, optionalStringList, parseJsonObject, requiredString } from '../json-body.js';
-import { mintInTx, revokeInTx, signingFor } from '../license-ops.js';
+import { mintOrderLicense, revokeInTx, signingFor } from '../license-ops.js';
 import type { Router } from '../router.js';
 
 export function registerAdminRoutes(router: Router): void {
@@ -30,9 +30,7 @@ export function registerAdminRoutes(router: Router): void {
     const { kid } = await requireAdmin(ctx);
     const req = mintRequestFrom(parseJsonObject(ctx.body));
     const signing = await signingFor(ctx.deps, `admin:${kid}`);
-    const result = await asHttp(() =>
-      ctx.deps.store.transaction((tx) => mintInTx(tx, req, signing, ctx.deps), req.gumroadOrderId ? { lockKey: req.gumroadOrderId } : {}),
-    );
+    const result = await asHttp(() => mintOrderLicense(ctx.deps.store, req, signing, ctx.deps));
     if (result.created) ctx.deps.wake?.();
     ctx.log.info('minted', { licenseKey: result.license.licenseKey, created: result.created, via: 'admin' });
     return { status: result.created ? 201 : 200, json: { license: toView(result.license, ctx.deps.clock()), created: result.created, events: result.events } };

@@ -5,15 +5,17 @@ import type pg from 'pg';
 import { scrubEventData, STATE_EVENTS, type LedgerEvent } from '../../ledger/events.js';
 import type { ApplyResult } from '../../ledger/ledger.js';
 import { losingOrderClaims } from '../../ledger/order-claims.js';
+import { canonicalOrderRef, OrderTakenError } from '../../ledger/order-identity.js';
 import { projectLicense, type LicenseRow } from '../../ledger/project.js';
 import { LICENSE_COLUMNS, licenseToParams, rowToEvent, rowToLicense, type SqlRow } from '../../ledger/row-mapping.js';
+import type { ApplyOptions } from '../store.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
 /** Serialises event inserts across transactions so `seq` order is commit order (pull cursors rely on it). */
 export const EVENTS_LOCK = 7_262_002;
 
-export async function applyEventsPg(client: Queryable, events: readonly LedgerEvent[]): Promise<ApplyResult> {
+export async function applyEventsPg(client: Queryable, events: readonly LedgerEvent[], options: ApplyOptions = {}): Promise<ApplyResult> {
   if (events.length === 0) return { inserted: 0, duplicates: 0, affectedKeys: [] };
   await client.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
   const keys = [...new Set(events.map((e) => e.licenseKey))];
@@ -44,7 +46,7 @@ export async function applyEventsPg(client: Queryable, events: readonly LedgerEv
     if (STATE_EVENTS.has(r.type)) touched.add(r.license_key);
   }
   if (newlyForgotten.size) await scrubForgotten(client, [...newlyForgotten]);
-  if (touched.size) await reproject(client, [...touched]);
+  if (touched.size) await reproject(client, [...touched], options.refuseOrderConflicts ?? false);
   return { inserted: inserted.length, duplicates: events.length - inserted.length, affectedKeys: [...touched] };
 }
 
@@ -81,7 +83,7 @@ export async function eventsForKeys(client: Queryable, keys: string[]): Promise<
   return rows.map(pgRowToEvent);
 }
 
-async function reproject(client: Queryable, keys: string[]): Promise<void> {
+async function reproject(client: Queryable, keys: string[], refuseOrderConflicts: boolean): Promise<void> {
   const byKey = new Map<string, LedgerEvent[]>();
   for (const e of await eventsForKeys(client, keys)) {
     const list = byKey.get(e.licenseKey) ?? [];
@@ -94,16 +96,25 @@ async function reproject(client: Queryable, keys: string[]): Promise<void> {
     if (row) rows.push(row);
   }
   if (rows.length === 0) return;
-  await settleOrderClaims(client, rows);
+  if (!refuseOrderConflicts) await settleOrderClaims(client, rows);
   const records = rows.map((r) => {
     const params = licenseToParams(r);
     return Object.fromEntries(LICENSE_COLUMNS.map((c, i) => [c, c === 'verified' ? r.verified : params[i]]));
   });
-  await client.query(
-    `INSERT INTO licenses SELECT * FROM json_populate_recordset(NULL::licenses, $1::json)
-     ON CONFLICT (license_key) DO UPDATE SET ${LICENSE_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
-    [JSON.stringify(records)],
-  );
+  try {
+    await client.query(
+      `INSERT INTO licenses SELECT * FROM json_populate_recordset(NULL::licenses, $1::json)
+       ON CONFLICT (license_key) DO UPDATE SET ${LICENSE_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+      [JSON.stringify(records)],
+    );
+  } catch (error) {
+    const e = error as { code?: string; constraint?: string };
+    if (e.code === '23505' && (e.constraint === 'licenses_order_ref_key' || e.constraint === 'licenses_gumroad_order_id_key')) {
+      const row = rows.find((r) => r.orderRef || r.gumroadOrderId);
+      throw new OrderTakenError(row ? canonicalOrderRef(row.gumroadOrderId, row.orderRef) ?? '?' : '?');
+    }
+    throw error;
+  }
 }
 
 /** Same rule as the SQLite ledger (order-claims.ts): the earliest license keeps a contested order id. */

@@ -106,6 +106,17 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE INDEX idx_admin_nonces_expiry ON admin_nonces (expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'fulfilment retries, canonical order refs',
+    // Same as the SQLite ledger's migration 5.
+    sql: `
+      ALTER TABLE payment_events ADD COLUMN attempts integer NOT NULL DEFAULT 0, ADD COLUMN next_attempt_at timestamptz;
+      UPDATE licenses SET order_ref = 'gumroad:' || gumroad_order_id
+      WHERE order_ref IS NULL AND gumroad_order_id IS NOT NULL AND strpos(gumroad_order_id, ':') = 0
+        AND NOT EXISTS (SELECT 1 FROM licenses o WHERE o.order_ref = 'gumroad:' || licenses.gumroad_order_id);
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = 7_262_001;

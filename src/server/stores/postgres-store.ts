@@ -57,14 +57,25 @@ export class PostgresStore implements ServerStore {
 
   private txApi(c: pg.PoolClient): StoreTx {
     return {
-      applyEvents: (events) => applyEventsPg(c, events),
+      applyEvents: (events, options) => applyEventsPg(c, events, options),
       getLicense: (key) => license(c, 'license_key = $1', [key]),
       getByOrderRef: async (ref, gumroadOrderId) =>
         (await license(c, 'order_ref = $1', [ref])) ?? (gumroadOrderId ? license(c, 'gumroad_order_id = $1', [gumroadOrderId]) : null),
       enqueueMail: (m) => this.outbox.enqueue(m, c),
       paymentEventsForOrder: async (ref) => (await c.query<SqlRow>('SELECT * FROM payment_events WHERE order_ref = $1 ORDER BY id', [ref])).rows.map(toPaymentEvent),
       markPaymentEvents: async (ids, at, error) => {
-        await c.query('UPDATE payment_events SET processed = true, processed_at = $2, error = $3 WHERE id = ANY($1::bigint[])', [ids, at, error]);
+        await c.query('UPDATE payment_events SET processed = true, processed_at = $2, error = $3, next_attempt_at = NULL WHERE id = ANY($1::bigint[])', [ids, at, error]);
+      },
+      pendingAttempts: async (ref) => {
+        const { rows } = await c.query<{ id: string; attempts: number }>('SELECT id, attempts FROM payment_events WHERE order_ref = $1 AND NOT processed', [ref]);
+        return { ids: rows.map((r) => Number(r.id)), attempts: Math.max(0, ...rows.map((r) => Number(r.attempts))) };
+      },
+      markAttemptFailed: async (ids, a) => {
+        await c.query(
+          `UPDATE payment_events SET attempts = $2, error = $3, next_attempt_at = $4, processed = $5::boolean, processed_at = CASE WHEN $5::boolean THEN $6::timestamptz END
+           WHERE id = ANY($1::bigint[])`,
+          [ids, a.attempts, a.error, a.retryAt, a.retryAt === null, a.at],
+        );
       },
     };
   }
@@ -117,17 +128,18 @@ export class PostgresStore implements ServerStore {
     return { id: Number(existing.rows[0]!.id), created: false };
   }
 
-  async pendingOrders(limit: number): Promise<string[]> {
+  async pendingOrders(limit: number, now: Date): Promise<string[]> {
     const { rows } = await this.pool.query<{ order_ref: string }>(
-      'SELECT order_ref FROM payment_events WHERE NOT processed AND order_ref IS NOT NULL GROUP BY order_ref ORDER BY min(id) LIMIT $1',
-      [limit],
+      `SELECT order_ref FROM payment_events WHERE NOT processed AND order_ref IS NOT NULL GROUP BY order_ref
+       HAVING max(next_attempt_at) IS NULL OR max(next_attempt_at) <= $2 ORDER BY min(id) LIMIT $1`,
+      [limit, now],
     );
     return rows.map((r) => r.order_ref);
   }
 
   async retryFailedPaymentEvents(orderRef?: string): Promise<number> {
     const { rowCount } = await this.pool.query(
-      `UPDATE payment_events SET processed = false, processed_at = NULL, error = NULL
+      `UPDATE payment_events SET processed = false, processed_at = NULL, error = NULL, attempts = 0, next_attempt_at = NULL
        WHERE error IS NOT NULL AND order_ref IS NOT NULL ${orderRef ? 'AND order_ref = $1' : ''}`,
       orderRef ? [orderRef] : [],
     );
@@ -175,6 +187,8 @@ function toPaymentEvent(r: SqlRow): StoredPaymentEvent {
     processed: r.processed === true,
     processedAt: r.processed_at ? (r.processed_at as Date).toISOString() : null,
     error: (r.error as string | null) ?? null,
+    attempts: Number(r.attempts ?? 0),
+    nextAttemptAt: r.next_attempt_at ? (r.next_attempt_at as Date).toISOString() : null,
   };
 }
 

@@ -69,14 +69,23 @@ export class SqliteStore implements ServerStore {
 
   private txApi(): StoreTx {
     return {
-      applyEvents: async (events) => this.ledger.applyEventsInTransaction(events),
+      applyEvents: async (events, options) => this.ledger.applyEventsInTransaction(events, options),
       getLicense: async (key) => this.ledger.getLicense(key),
       getByOrderRef: async (ref, gumroadOrderId) => this.byOrder(ref, gumroadOrderId ?? null),
       enqueueMail: async (m) => this.sqliteOutbox.enqueue(m),
       paymentEventsForOrder: async (ref) => this.paymentEvents('WHERE order_ref = ? ORDER BY id', [ref]),
       markPaymentEvents: async (ids, at, error) => {
-        const stmt = this.db.prepare('UPDATE payment_events SET processed = 1, processed_at = ?, error = ? WHERE id = ?');
+        const stmt = this.db.prepare('UPDATE payment_events SET processed = 1, processed_at = ?, error = ?, next_attempt_at = NULL WHERE id = ?');
         for (const id of ids) stmt.run(at.toISOString(), error, id);
+      },
+      pendingAttempts: async (ref) => {
+        const rows = this.db.prepare('SELECT id, attempts FROM payment_events WHERE order_ref = ? AND processed = 0').all(ref) as SqlRow[];
+        return { ids: rows.map((r) => Number(r.id)), attempts: Math.max(0, ...rows.map((r) => Number(r.attempts))) };
+      },
+      markAttemptFailed: async (ids, a) => {
+        const done = a.retryAt === null;
+        const stmt = this.db.prepare('UPDATE payment_events SET attempts = ?, error = ?, next_attempt_at = ?, processed = ?, processed_at = ? WHERE id = ?');
+        for (const id of ids) stmt.run(a.attempts, a.error, a.retryAt?.toISOString() ?? null, done ? 1 : 0, done ? a.at.toISOString() : null, id);
       },
     };
   }
@@ -139,18 +148,20 @@ export class SqliteStore implements ServerStore {
     });
   }
 
-  pendingOrders(limit: number): Promise<string[]> {
+  pendingOrders(limit: number, now: Date): Promise<string[]> {
+    // An order backing off waits until its latest next try (ISO text compares in time order).
     return this.queue.run(() =>
-      (this.db.prepare('SELECT order_ref FROM payment_events WHERE processed = 0 AND order_ref IS NOT NULL GROUP BY order_ref ORDER BY min(id) LIMIT ?').all(limit) as SqlRow[]).map(
-        (r) => String(r.order_ref),
-      ),
+      (this.db.prepare(
+        `SELECT order_ref FROM payment_events WHERE processed = 0 AND order_ref IS NOT NULL GROUP BY order_ref
+         HAVING coalesce(max(next_attempt_at), '') <= ? ORDER BY min(id) LIMIT ?`,
+      ).all(now.toISOString(), limit) as SqlRow[]).map((r) => String(r.order_ref)),
     );
   }
 
   retryFailedPaymentEvents(orderRef?: string): Promise<number> {
     return this.queue.run(() =>
       this.db
-        .prepare(`UPDATE payment_events SET processed = 0, processed_at = NULL, error = NULL
+        .prepare(`UPDATE payment_events SET processed = 0, processed_at = NULL, error = NULL, attempts = 0, next_attempt_at = NULL
                   WHERE error IS NOT NULL AND order_ref IS NOT NULL ${orderRef ? 'AND order_ref = ?' : ''}`)
         .run(...(orderRef ? [orderRef] : [])).changes,
     );
@@ -205,5 +216,7 @@ function toPaymentEvent(r: SqlRow): StoredPaymentEvent {
     processed: r.processed === 1,
     processedAt: (r.processed_at as string | null) ?? null,
     error: (r.error as string | null) ?? null,
+    attempts: Number(r.attempts ?? 0),
+    nextAttemptAt: (r.next_attempt_at as string | null) ?? null,
   };
 }
