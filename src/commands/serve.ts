@@ -1,9 +1,11 @@
-// `serve`: build the server from the CLI's config, keys and ledger (or PostgreSQL), listen, and shut
-// down gracefully on SIGTERM/SIGINT. `server trust-admin`: add an admin public key to that store.
+// `serve`: build the server from the CLI's config, keys and ledger (or PostgreSQL), listen, re-read
+// config.json on SIGHUP, and shut down gracefully on SIGTERM/SIGINT. `server trust-admin`: add an admin
+// public key to that store.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppContext } from '../cli/app-context.js';
 import { parsePositiveInt } from '../cli/parse-flags.js';
+import { loadConfig, type Config } from '../config/config.js';
 import { UsageError, UserError } from '../errors.js';
 import { createKeychain } from '../keys/keychain.js';
 import { resolveSmtpSettings } from '../mail/smtp-settings.js';
@@ -64,16 +66,43 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
     await server.close();
     throw error;
   }
+  let current = config;
+  const reload = () => {
+    current = reloadConfig(app.paths.configFile, current, log, (c) => server.reloadConfig(c));
+  };
+  process.on('SIGHUP', reload);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  process.off('SIGHUP', reload);
   log.info('shutting down', { signal });
   const stopping = listeners.map(closeServer);
   await server.close();
   for (const l of listeners) l.closeAllConnections();
   await Promise.all(stopping);
   log.info('stopped');
+}
+
+/** What SIGHUP can change without a restart; the rest is built once at start (signing, mail, templates). */
+const NEEDS_RESTART = ['product', 'prefix', 'format', 'keyStorage', 'templatesDir', 'smtp'] as const;
+
+/** Re-reads config.json; a file that does not load leaves the running config as it was. */
+function reloadConfig(file: string, running: Config, log: Logger, apply: (c: Config) => void): Config {
+  let fresh: Config | null;
+  try {
+    fresh = loadConfig(file);
+    if (!fresh) throw new UserError(`${file} is missing`);
+  } catch (error) {
+    log.error('config reload failed; keeping the running config', { error: (error as Error).message });
+    return running;
+  }
+  const ignored = NEEDS_RESTART.filter((k) => JSON.stringify((fresh as unknown as Record<string, unknown>)[k]) !== JSON.stringify((running as unknown as Record<string, unknown>)[k]));
+  // The settings that need a restart stay as they were, so the running server stays consistent.
+  const applied = { ...fresh, ...Object.fromEntries(NEEDS_RESTART.map((k) => [k, running[k as keyof Config]])) } as Config;
+  apply(applied);
+  log.info('config reloaded', { productMapRules: applied.productMap?.length ?? 0, needsRestart: ignored.join(',') || null });
+  return applied;
 }
 
 function retryPolicy(env: AppContext['env']): RetryPolicy {

@@ -42,7 +42,13 @@ export async function serverRetryCommand(flags: { order?: string; databaseUrl?: 
   try {
     const requeued = await store.retryFailedPaymentEvents(flags.order);
     if (app.json) return app.out.json({ requeued });
-    app.out.info(requeued === 0 ? 'Nothing to retry.' : `Put ${requeued} failed payment event(s) back in the queue; a running server processes them within its poll interval.`);
+    if (requeued === 0) return app.out.info('Nothing to retry.');
+    // The running server retries with the config it has loaded, not necessarily the file as it is now.
+    app.out.info(
+      `Put ${requeued} failed payment event(s) back in the queue; a running server tries them within its poll interval, ` +
+        'with the config it has loaded. If you changed config.json since it started, reload it first: kill -HUP <pid of serve> ' +
+        '(serve --json prints it), then retry again. Changed environment variables (LICENSE_ADMIN_DEFAULT_TIER, secrets) need a restart of serve.',
+    );
   } finally {
     await store.close();
   }

@@ -30,6 +30,8 @@ export interface App {
   drain(): Promise<void>;
   /** Finishes in-flight requests and the current background batch, then closes the store. */
   close(): Promise<void>;
+  /** Uses this config from the next request or order on (`serve` on SIGHUP). */
+  reloadConfig(config: ServerDeps['config']): void;
 }
 
 const ADMIN_PREFIXES = ['/internal/', '/sync/'];
@@ -103,6 +105,9 @@ export function createApp(input: ServerDeps): App {
     drain: async () => {
       await fulfilment.drain();
       await outbox.drain();
+    },
+    reloadConfig(config) {
+      deps.config = config;
     },
     async close() {
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
