@@ -31,7 +31,7 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .option('--updates-until <date>', 'perpetual license covering updates released before this date')
     .option('--seats <n>', 'number of seats')
     .option('--features <list>', 'comma-separated feature flags')
-    .option('--order-id <id>', 'the Gumroad (or other) order id; one order, one license')
+    .option('--order-id <id>', 'the order: a bare id is the Gumroad sale gumroad:<id>; others as stripe:<id> or lemonsqueezy:<id>; one order, one license')
     .option('--note <text>', 'a support note')
     .option('--send', 'email the license to the buyer')
     .option('--preview', 'with --send: print the email instead of queueing it (the license is still minted)')
