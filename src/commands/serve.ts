@@ -12,6 +12,7 @@ import { resolveSmtpSettings } from '../mail/smtp-settings.js';
 import { loadTemplates } from '../mail/template-files.js';
 import { parseAdminPublicKey } from '../server/admin-auth.js';
 import { createApp, type Handler } from '../server/app.js';
+import { gumroadApiFrom } from '../server/fulfilment/gumroad-api.js';
 import { DEFAULT_RETRY_POLICY, RETRY_ENV, type RetryPolicy } from '../server/fulfilment/retry-policy.js';
 import { createLogger, type Logger } from '../server/logger.js';
 import type { MailSender } from '../server/mail-sender.js';
@@ -32,6 +33,7 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
   const host = flags.host ?? '127.0.0.1';
   const adminHost = flags.adminHost ?? '127.0.0.1';
   const config = app.config();
+  const gumroadApi = checkGumroadApi(app.env);
   const keys = await app.keys();
   const signer = await app.signer();
   const format = await app.format();
@@ -58,7 +60,7 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
       mail: mail !== null,
       pid: process.pid,
     };
-    log.info('listening', { url: info.url, adminUrl: info.adminUrl, database: store.kind, mail: info.mail, signingKid: signer.kid });
+    log.info('listening', { url: info.url, adminUrl: info.adminUrl, database: store.kind, mail: info.mail, signingKid: signer.kid, gumroadApiConfirms: gumroadApi });
     if (app.json) app.out.json(info);
     else app.out.info(`license-admin server on ${info.url}${admin ? ` (admin API on ${info.adminUrl})` : ''}, ${store.description.replace(/^postgres:.*/, 'postgresql')}${mail ? '' : ', mail off (no SMTP configured)'}; Ctrl-C stops it`);
   } catch (error) {
@@ -103,6 +105,15 @@ function reloadConfig(file: string, running: Config, log: Logger, apply: (c: Con
   apply(applied);
   log.info('config reloaded', { productMapRules: applied.productMap?.length ?? 0, needsRestart: ignored.join(',') || null });
   return applied;
+}
+
+/** Whether Gumroad pings are confirmed through the API; a bad API URL stops serve before it listens. */
+function checkGumroadApi(env: AppContext['env']): boolean {
+  try {
+    return gumroadApiFrom(env) !== null;
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
 }
 
 function retryPolicy(env: AppContext['env']): RetryPolicy {

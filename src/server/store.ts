@@ -80,6 +80,13 @@ export interface StoreTx {
   /** The order's unprocessed payment events (ids) and the most failed attempts any of them has had. */
   pendingAttempts(orderRef: string): Promise<{ ids: number[]; attempts: number }>;
   markAttemptFailed(ids: readonly number[], attempt: FailedAttempt): Promise<void>;
+  /**
+   * A stored event as confirmed upstream (its kind or fields corrected). `final` makes it processed with that
+   * error; `eventId` renames it (a rejected ping frees its id, so the genuine delivery is not a duplicate).
+   */
+  updatePaymentEvent(id: number, change: { eventType: string; normalized: unknown; eventId?: string; final?: { at: Date; error: string } }): Promise<void>;
+  /** Like ServerStore.recordPaymentEvent, inside this transaction. */
+  addPaymentEvent(event: NewPaymentEvent): Promise<{ id: number; created: boolean }>;
 }
 
 export interface ServerStore {

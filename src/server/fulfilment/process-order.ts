@@ -1,5 +1,6 @@
-// One order: read every payment event stored for it, ask the pure plan what to do given the license as it
-// stands, do it, and mark the events processed — all in one transaction under the order's lock.
+// One order: read every payment event stored for it (Gumroad pings confirmed through Gumroad's API first,
+// when an access token is set), ask the pure plan what to do given the license as it stands, do it, and mark
+// the events processed — all in one transaction under the order's lock.
 import { UserError } from '../../errors.js';
 import { OrderTakenError, parseOrderId } from '../../ledger/order-identity.js';
 import type { LicenseRow } from '../../ledger/project.js';
@@ -10,6 +11,7 @@ import type { StoreTx } from '../store.js';
 import { planFulfilment, type FulfilmentStep } from '../webhooks/fulfilment-plan.js';
 import type { PaymentEvent } from '../webhooks/normalized.js';
 import { resolveTier } from '../webhooks/product-mapping.js';
+import { confirmInTx, lookUpPendingSales } from './gumroad-confirmation.js';
 
 export const DEFAULT_TIER_ENV = 'LICENSE_ADMIN_DEFAULT_TIER';
 
@@ -21,8 +23,15 @@ export interface OrderOutcome {
 
 export async function processOrder(orderRef: string, deps: ServerDeps): Promise<OrderOutcome> {
   const signing = await signingFor(deps, 'webhook');
+  const lookups = await lookUpPendingSales(orderRef, deps);
   return deps.store.transaction(async (tx) => {
-    const stored = await tx.paymentEventsForOrder(orderRef);
+    let stored = await tx.paymentEventsForOrder(orderRef);
+    if (!stored.some((e) => !e.processed)) return { steps: [], mailQueued: false, error: null };
+    const confirmed = lookups ? await confirmInTx(tx, orderRef, stored, lookups, deps.clock()) : null;
+    if (confirmed) {
+      if (confirmed.rejected) deps.log.warn('gumroad ping not confirmed by the API', { orderRef, rejected: confirmed.rejected });
+      stored = await tx.paymentEventsForOrder(orderRef);
+    }
     const pending = stored.filter((e) => !e.processed);
     if (pending.length === 0) return { steps: [], mailQueued: false, error: null };
     const events = stored.filter((e) => e.normalized !== null && e.eventType !== 'rejected').map((e) => e.normalized as PaymentEvent);

@@ -70,6 +70,14 @@ export class PostgresStore implements ServerStore {
         const { rows } = await c.query<{ id: string; attempts: number }>('SELECT id, attempts FROM payment_events WHERE order_ref = $1 AND NOT processed', [ref]);
         return { ids: rows.map((r) => Number(r.id)), attempts: Math.max(0, ...rows.map((r) => Number(r.attempts))) };
       },
+      updatePaymentEvent: async (id, change) => {
+        await c.query(
+          `UPDATE payment_events SET event_type = $2, normalized = $3::jsonb, processed = processed OR $4::boolean,
+             processed_at = coalesce($5::timestamptz, processed_at), error = coalesce($6, error), event_id = coalesce($7, event_id) WHERE id = $1`,
+          [id, change.eventType, JSON.stringify(change.normalized), Boolean(change.final), change.final?.at ?? null, change.final?.error ?? null, change.eventId ?? null],
+        );
+      },
+      addPaymentEvent: (e) => insertPaymentEvent(c, e),
       markAttemptFailed: async (ids, a) => {
         await c.query(
           `UPDATE payment_events SET attempts = $2, error = $3, next_attempt_at = $4, processed = $5::boolean, processed_at = CASE WHEN $5::boolean THEN $6::timestamptz END
@@ -115,17 +123,8 @@ export class PostgresStore implements ServerStore {
     return rows.map(pgRowToLicense);
   }
 
-  async recordPaymentEvent(e: NewPaymentEvent): Promise<{ id: number; created: boolean }> {
-    const final = e.final ?? false;
-    const { rows } = await this.pool.query<{ id: string }>(
-      `INSERT INTO payment_events (provider, event_id, event_type, order_ref, raw_payload, normalized, received_at, processed, processed_at, error)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz, $8::boolean, CASE WHEN $8::boolean THEN $7::timestamptz END, $9)
-       ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
-      [e.provider, e.eventId, e.eventType, e.orderRef, e.rawPayload, e.normalized == null ? null : JSON.stringify(e.normalized), e.receivedAt, final, e.finalError ?? null],
-    );
-    if (rows[0]) return { id: Number(rows[0].id), created: true };
-    const existing = await this.pool.query<{ id: string }>('SELECT id FROM payment_events WHERE provider = $1 AND event_id = $2', [e.provider, e.eventId]);
-    return { id: Number(existing.rows[0]!.id), created: false };
+  recordPaymentEvent(e: NewPaymentEvent): Promise<{ id: number; created: boolean }> {
+    return insertPaymentEvent(this.pool, e);
   }
 
   async pendingOrders(limit: number, now: Date): Promise<string[]> {
@@ -139,7 +138,8 @@ export class PostgresStore implements ServerStore {
 
   async retryFailedPaymentEvents(orderRef?: string): Promise<number> {
     const { rowCount } = await this.pool.query(
-      `UPDATE payment_events SET processed = false, processed_at = NULL, error = NULL, attempts = 0, next_attempt_at = NULL
+      `UPDATE payment_events SET processed = false, processed_at = NULL, error = NULL, attempts = 0, next_attempt_at = NULL,
+         event_type = CASE WHEN event_type = 'rejected' AND normalized IS NOT NULL THEN coalesce(normalized->>'kind', event_type) ELSE event_type END
        WHERE error IS NOT NULL AND order_ref IS NOT NULL ${orderRef ? 'AND order_ref = $1' : ''}`,
       orderRef ? [orderRef] : [],
     );
@@ -169,6 +169,19 @@ export class PostgresStore implements ServerStore {
     return (r.rowCount ?? 0) > 0;
   }
 }
+
+async function insertPaymentEvent(q: Queryable, e: NewPaymentEvent): Promise<{ id: number; created: boolean }> {
+  const final = e.final ?? false;
+  const { rows } = await q.query<{ id: string }>(
+    `INSERT INTO payment_events (provider, event_id, event_type, order_ref, raw_payload, normalized, received_at, processed, processed_at, error)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz, $8::boolean, CASE WHEN $8::boolean THEN $7::timestamptz END, $9)
+     ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
+    [e.provider, e.eventId, e.eventType, e.orderRef, e.rawPayload, e.normalized == null ? null : JSON.stringify(e.normalized), e.receivedAt, final, e.finalError ?? null],
+  );
+  if (rows[0]) return { id: Number(rows[0].id), created: true };
+  const existing = await q.query<{ id: string }>('SELECT id FROM payment_events WHERE provider = $1 AND event_id = $2', [e.provider, e.eventId]);
+  return { id: Number(existing.rows[0]!.id), created: false };
+  }
 
 async function license(q: Queryable, where: string, params: unknown[]): Promise<LicenseRow | null> {
   const { rows } = await q.query<SqlRow>(`SELECT * FROM licenses WHERE ${where} LIMIT 1`, params);

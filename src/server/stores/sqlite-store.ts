@@ -82,6 +82,12 @@ export class SqliteStore implements ServerStore {
         const rows = this.db.prepare('SELECT id, attempts FROM payment_events WHERE order_ref = ? AND processed = 0').all(ref) as SqlRow[];
         return { ids: rows.map((r) => Number(r.id)), attempts: Math.max(0, ...rows.map((r) => Number(r.attempts))) };
       },
+      updatePaymentEvent: async (id, change) => {
+        this.db.prepare(`UPDATE payment_events SET event_type = ?, normalized = ?, event_id = coalesce(?, event_id), processed = CASE WHEN ? THEN 1 ELSE processed END,
+                           processed_at = coalesce(?, processed_at), error = coalesce(?, error) WHERE id = ?`)
+          .run(change.eventType, JSON.stringify(change.normalized), change.eventId ?? null, change.final ? 1 : 0, change.final?.at.toISOString() ?? null, change.final?.error ?? null, id);
+      },
+      addPaymentEvent: async (e) => this.insertPaymentEvent(e),
       markAttemptFailed: async (ids, a) => {
         const done = a.retryAt === null;
         const stmt = this.db.prepare('UPDATE payment_events SET attempts = ?, error = ?, next_attempt_at = ?, processed = ?, processed_at = ? WHERE id = ?');
@@ -132,7 +138,11 @@ export class SqliteStore implements ServerStore {
   }
 
   recordPaymentEvent(e: NewPaymentEvent): Promise<{ id: number; created: boolean }> {
-    return this.queue.run(() => {
+    return this.queue.run(() => this.insertPaymentEvent(e));
+  }
+
+  private insertPaymentEvent(e: NewPaymentEvent): { id: number; created: boolean } {
+    {
       const final = e.final ?? false;
       const at = e.receivedAt.toISOString();
       const row = this.db
@@ -145,7 +155,7 @@ export class SqliteStore implements ServerStore {
       if (row) return { id: Number(row.id), created: true };
       const existing = this.db.prepare('SELECT id FROM payment_events WHERE provider = ? AND event_id = ?').get(e.provider, e.eventId) as SqlRow;
       return { id: Number(existing.id), created: false };
-    });
+    }
   }
 
   pendingOrders(limit: number, now: Date): Promise<string[]> {
@@ -161,7 +171,9 @@ export class SqliteStore implements ServerStore {
   retryFailedPaymentEvents(orderRef?: string): Promise<number> {
     return this.queue.run(() =>
       this.db
-        .prepare(`UPDATE payment_events SET processed = 0, processed_at = NULL, error = NULL, attempts = 0, next_attempt_at = NULL
+        // A ping the Gumroad API did not confirm goes back as what it claimed, to be confirmed again.
+        .prepare(`UPDATE payment_events SET processed = 0, processed_at = NULL, error = NULL, attempts = 0, next_attempt_at = NULL,
+                    event_type = CASE WHEN event_type = 'rejected' AND normalized IS NOT NULL THEN coalesce(json_extract(normalized, '$.kind'), event_type) ELSE event_type END
                   WHERE error IS NOT NULL AND order_ref IS NOT NULL ${orderRef ? 'AND order_ref = ?' : ''}`)
         .run(...(orderRef ? [orderRef] : [])).changes,
     );
