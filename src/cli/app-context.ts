@@ -11,7 +11,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { OpsContext, SigningContext } from '../licensing/context.js';
 import { createOutput, type Output } from './io.js';
-import { createPrompts, type Prompts } from './prompts.js';
+import { checkNewPassphrase, createPrompts, type Prompts } from './prompts.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -84,7 +84,9 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
           paths,
           env,
           now: app.clock,
-          ...(prompts.interactive ? { askPassphrase: (m: string) => prompts.password(m) } : {}),
+          ...(prompts.interactive
+            ? { askPassphrase: (m: string, o: { isNew: boolean }) => (o.isNew ? prompts.newPassword(m, checkNewPassphrase) : prompts.password(m)) }
+            : {}),
         });
       }
       return keys;

@@ -95,7 +95,7 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .option('--revoked', 'only revoked')
     .option('--expiring-within <duration>', 'active and expiring within e.g. 30d')
     .option('--issued-since <date>', 'issued on or after this date')
-    .option('--page <n>', 'page for people (50 per page)', '1')
+    .option('--page <n>', '50 per page (default 1); with --json/--csv only when given')
     .option('--all', 'no pagination')
     .option('--csv', 'print CSV (complete)')
     .addHelpText('after', example('license-admin list --expiring-within 30d', 'license-admin list --tier pro --active --json'))

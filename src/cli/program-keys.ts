@@ -1,25 +1,26 @@
 import { Option, type Command } from 'commander';
 import { example, type Runner } from '../cli.js';
 
-const storageOption = () => new Option('--storage <where>', 'where the private key goes (default: config keyStorage)').choices(['keychain', 'file', 'plaintext-file']);
+// --key-storage, as in `init` and config.json's keyStorage; --storage is the old spelling, kept hidden.
+const STORAGES = ['keychain', 'file', 'plaintext-file'];
+const withKeyStorage = (c: Command) =>
+  c
+    .addOption(new Option('--key-storage <where>', 'where the private key goes (default: config keyStorage)').choices(STORAGES))
+    .addOption(new Option('--storage <where>').choices(STORAGES).hideHelp());
 
 export function registerKeysCommands(program: Command, run: Runner): void {
   const keys = program.command('keys').description('signing keys: create, import, show, rotate, back up');
   const load = () => import('../commands/keys.js');
 
-  keys
-    .command('init')
+  withKeyStorage(keys.command('init'))
     .description('generate the signing key (stored in the OS keychain by default)')
-    .addOption(storageOption())
-    .addHelpText('after', example('license-admin keys init', 'LICENSE_ADMIN_KEY_PASSPHRASE=... license-admin keys init --storage file'))
+    .addHelpText('after', example('license-admin keys init', 'LICENSE_ADMIN_KEY_PASSPHRASE=... license-admin keys init --key-storage file'))
     .action((opts, cmd) => run(cmd, async (app) => (await load()).keysInitCommand(opts, app)));
 
-  keys
-    .command('import [file]')
+  withKeyStorage(keys.command('import [file]'))
     .description('import an existing key: 32-byte seed (hex/base64), PKCS#8 PEM, a "keys backup" file, or an env var')
     .option('--from-env <VAR>', 'read the key from this environment variable (e.g. the legacy DATATOOLS_LICENSE_PRIVKEY)')
     .option('--no-activate', 'keep it for verification only; do not sign with it')
-    .addOption(storageOption())
     .addHelpText('after', example('license-admin keys import --from-env DATATOOLS_LICENSE_PRIVKEY', 'license-admin keys import prod-key.pem', 'license-admin keys import backup.lakeys'))
     .action((file, opts, cmd) => run(cmd, async (app) => (await load()).keysImportCommand(file, opts, app)));
 
@@ -29,11 +30,9 @@ export function registerKeysCommands(program: Command, run: Runner): void {
     .addHelpText('after', example('license-admin keys show', 'license-admin keys show --json | jq .jwks'))
     .action((_opts, cmd) => run(cmd, async (app) => (await load()).keysShowCommand(app)));
 
-  keys
-    .command('rotate')
+  withKeyStorage(keys.command('rotate'))
     .description('add a new signing key; old keys stay for verification. With --prepare it waits for "keys activate"')
     .option('--prepare', 'add the new key without signing with it yet (ship its public key in your app first)')
-    .addOption(storageOption())
     .addHelpText('after', example('license-admin keys rotate --prepare', 'license-admin keys activate <kid>   # once the app build that trusts it is out'))
     .action((opts, cmd) => run(cmd, async (app) => (await load()).keysRotateCommand(opts, app)));
 

@@ -6,9 +6,10 @@ export function registerSyncCommands(program: Command, run: Runner): void {
   remote
     .command('add <url>')
     .description('register the server and create this CLI\'s admin key (private half in the keychain)')
-    .option('--enroll-token <token>', "the server's LICENSE_ADMIN_ENROLL_TOKEN: register the admin key right away")
+    .option('--enroll-token-file <file>', "a file holding the server's enrolment token (\"-\" for stdin): register the admin key right away; or set LICENSE_ADMIN_ENROLL_TOKEN")
+    .addOption(new Option('--enroll-token <token>').hideHelp()) // refused: a token on argv shows in ps
     .addOption(new Option('--mode <mode>', 'how mint behaves: through the server first, or local only').choices(['remote-first', 'local']))
-    .addHelpText('after', example('license-admin remote add https://licenses.example.com', 'license-admin remote add https://licenses.example.com --enroll-token "$TOKEN"'))
+    .addHelpText('after', example('license-admin remote add https://licenses.example.com', 'license-admin remote add https://licenses.example.com --enroll-token-file ~/enroll-token.txt'))
     .action((url, opts, cmd) => run(cmd, async (app) => (await import('../commands/remote.js')).remoteAddCommand(url, opts, app)));
   remote
     .command('status')
@@ -18,6 +19,7 @@ export function registerSyncCommands(program: Command, run: Runner): void {
   remote
     .command('remove')
     .description('forget the server (local licenses stay) and delete its admin key from the keychain')
+    .addHelpText('after', example('license-admin remote remove'))
     .action((_opts, cmd) => run(cmd, async (app) => (await import('../commands/remote.js')).remoteRemoveCommand(app)));
 
   program

@@ -9,6 +9,14 @@ export interface Prompts {
   select<T extends string>(message: string, choices: T[], defaultValue?: T): Promise<T>;
   confirm(message: string, defaultValue?: boolean): Promise<boolean>;
   password(message: string): Promise<string>;
+  /** A new secret: asked twice (re-asked until both match), each answer checked by validate. */
+  newPassword(message: string, validate: (v: string) => true | string): Promise<string>;
+}
+
+export const PASSPHRASE_MIN_LENGTH = 8;
+
+export function checkNewPassphrase(v: string): true | string {
+  return v.length >= PASSPHRASE_MIN_LENGTH ? true : `at least ${PASSPHRASE_MIN_LENGTH} characters, please`;
 }
 
 export function createPrompts(env: Record<string, string | undefined> = process.env): Prompts {
@@ -31,6 +39,15 @@ export function createPrompts(env: Record<string, string | undefined> = process.
     async password(message) {
       const { password } = await inquirer();
       return password({ message, mask: '*' });
+    },
+    async newPassword(message, validate) {
+      const { password } = await inquirer();
+      for (;;) {
+        const first = await password({ message, mask: '*', validate });
+        const second = await password({ message: 'The same again, to be sure', mask: '*' });
+        if (first === second) return first;
+        process.stderr.write('The two did not match; once more.\n');
+      }
     },
   };
 }

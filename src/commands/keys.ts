@@ -10,12 +10,18 @@ import { exportPublicKey, pythonSnippet, typescriptSnippet } from '../keys/publi
 
 const BACKUP_PASSPHRASE_ENV = 'LICENSE_ADMIN_BACKUP_PASSPHRASE';
 
-function storageFor(opts: { storage?: KeyStorage }, app: AppContext): KeyStorage {
-  return opts.storage ?? app.configOrNull()?.keyStorage ?? 'keychain';
+interface StorageFlags {
+  keyStorage?: KeyStorage;
+  /** The old spelling of --key-storage. */
+  storage?: KeyStorage;
+}
+
+function storageFor(opts: StorageFlags, app: AppContext): KeyStorage {
+  return opts.keyStorage ?? opts.storage ?? app.configOrNull()?.keyStorage ?? 'keychain';
 }
 
 function warnPlaintext(app: AppContext, storage: KeyStorage): void {
-  if (storage === 'plaintext-file') app.out.warn(`the private key is stored UNENCRYPTED in ${app.paths.keyFilesDir} (mode 0600). Prefer the keychain or --storage file.`);
+  if (storage === 'plaintext-file') app.out.warn(`the private key is stored UNENCRYPTED in ${app.paths.keyFilesDir} (mode 0600). Prefer the keychain or --key-storage file.`);
 }
 
 export async function generateKey(app: AppContext, storage: KeyStorage): Promise<SigningKey> {
@@ -25,7 +31,7 @@ export async function generateKey(app: AppContext, storage: KeyStorage): Promise
   return key;
 }
 
-export async function keysInitCommand(opts: { storage?: KeyStorage }, app: AppContext): Promise<void> {
+export async function keysInitCommand(opts: StorageFlags, app: AppContext): Promise<void> {
   const store = await app.keys();
   const active = store.activeRecord();
   if (active) throw new UserError(`a signing key already exists (${active.kid}); use "license-admin keys rotate" for a new one`);
@@ -39,7 +45,7 @@ function report(app: AppContext, key: SigningKey, verb: string, storage: KeyStor
   app.out.data(`Public key (hex): ${exportPublicKey(key.publicJwk, { active: true }).publicKeyHex}`);
 }
 
-export async function keysImportCommand(file: string | undefined, opts: { fromEnv?: string; activate?: boolean; storage?: KeyStorage }, app: AppContext): Promise<void> {
+export async function keysImportCommand(file: string | undefined, opts: StorageFlags & { fromEnv?: string; activate?: boolean }, app: AppContext): Promise<void> {
   const storage = storageFor(opts, app);
   const store = await app.keys();
   let text: string;
@@ -119,7 +125,7 @@ export async function keysShowCommand(app: AppContext): Promise<void> {
   app.out.data(`${color.bold('Python')}:\n${pythonSnippet(keys)}`);
 }
 
-export async function keysRotateCommand(opts: { storage?: KeyStorage; prepare?: boolean }, app: AppContext): Promise<void> {
+export async function keysRotateCommand(opts: StorageFlags & { prepare?: boolean }, app: AppContext): Promise<void> {
   const store = await app.keys();
   const previous = store.activeRecord();
   if (!previous) throw new UserError('no key to rotate yet: run "license-admin keys init"');

@@ -46,7 +46,7 @@ export async function renewCommand(key: string, opts: { years?: string; until?: 
 export async function forgetCommand(opts: { email: string; yes?: boolean }, app: AppContext): Promise<void> {
   const ledger = await app.ledger();
   const rows = ledger.findByEmail(opts.email);
-  if (rows.length === 0) throw new UserError(`no licenses for ${opts.email}; nothing to forget`);
+  if (rows.length === 0) throw new UserError(`no licenses for ${opts.email}; nothing to forget`, { code: 'not_found' });
   if (!opts.yes) {
     if (!app.prompts.interactive) throw new UserError(`forget erases ${opts.email} for good; pass --yes to confirm (not asking: stdin is not a terminal)`, { exitCode: 2 });
     const ok = await app.prompts.confirm(`Erase ${opts.email} from ${rows.length} license(s) and their history? This cannot be undone.`);

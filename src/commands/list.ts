@@ -1,5 +1,5 @@
 import type { AppContext } from '../cli/app-context.js';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { parseDate, parseDays, parsePositiveInt } from '../cli/parse-flags.js';
 import { licensesTable, viewsToCsv } from '../cli/render.js';
 import { toView } from '../ledger/license-view.js';
@@ -34,18 +34,29 @@ export interface ListFlags {
   csv?: boolean;
 }
 
+/**
+ * People get pages of 50 (--page N); --json, --csv and --all get everything, unless --page is given
+ * explicitly with --json/--csv, which then pages the same way: a script walks a big ledger until a page
+ * holds fewer than 50 (a page past the end is an empty array for scripts, an error for people).
+ */
 export async function listCommand(opts: ListFlags, app: AppContext): Promise<void> {
+  const tier = opts.tier?.toLowerCase();
+  if (tier !== undefined) {
+    const tiers = app.config().tiers;
+    if (!tiers.includes(tier)) throw new UsageError(`tier "${opts.tier}" is not configured; the tiers are ${tiers.join(', ')}`);
+  }
   const filter: ListFilter = {
-    ...(opts.tier ? { tier: opts.tier.toLowerCase() } : {}),
+    ...(tier ? { tier } : {}),
     ...(opts.active ? { status: 'active' as const } : opts.expired ? { status: 'expired' as const } : opts.revoked ? { status: 'revoked' as const } : {}),
     ...(opts.expiringWithin ? { expiringWithinDays: parseDays(opts.expiringWithin, '--expiring-within') } : {}),
     ...(opts.issuedSince ? { issuedSince: parseDate(opts.issuedSince, '--issued-since').toISOString() } : {}),
   };
-  const paged = !(app.json || opts.csv || opts.all);
-  const page = paged ? parsePositiveInt(opts.page ?? '1', '--page') : 1;
+  if (opts.page !== undefined && opts.all) throw new UsageError('give --page or --all, not both');
+  const page = opts.page !== undefined ? parsePositiveInt(opts.page, '--page') : 1;
+  const paged = opts.page !== undefined || !(app.json || opts.csv || opts.all);
   const ledger = await app.ledger();
   const rows = listLicenses(ledger, paged ? { ...filter, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE } : filter, app.clock());
   const more = paged && rows.length > PAGE_SIZE;
-  if (paged && page > 1 && rows.length === 0) throw new UserError(`page ${page} is past the end; use a smaller --page or --all`);
+  if (paged && page > 1 && rows.length === 0 && !(app.json || opts.csv)) throw new UserError(`page ${page} is past the end; use a smaller --page or --all`);
   print(app, more ? rows.slice(0, PAGE_SIZE) : rows, opts.csv, more ? `Page ${page}; more with --page ${page + 1} (or --all).` : undefined);
 }

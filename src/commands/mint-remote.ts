@@ -1,7 +1,7 @@
 // The remote half of `mint`: through the server when one is configured (or --remote); when it cannot be
 // reached in time, say so and let the caller mint locally (break-glass). The next sync pushes that one.
 import type { AppContext } from '../cli/app-context.js';
-import { createKeychain } from '../keys/keychain.js';
+import { adminKeychain } from '../keys/keychain.js';
 import type { LicenseView } from '../ledger/license-view.js';
 import type { MintRequest } from '../licensing/mint.js';
 import { openRemote } from '../sync/open-remote.js';
@@ -16,7 +16,7 @@ export async function mintThroughServerOrNull(flags: { local?: boolean; remote?:
   const config = app.config();
   if (chooseMintRoute(flags, config) === 'local') return null;
   const ledger = await app.ledger();
-  const client = await openRemote({ config, ledger, env: app.env, clock: app.clock, keychain: () => createKeychain() }, 'mint');
+  const client = await openRemote({ config, ledger, env: app.env, clock: app.clock, keychain: adminKeychain }, 'mint');
   try {
     const result = await mintThroughServer(client, request);
     // The server's events now, so show/search work offline at once; the next pull sees them as duplicates.

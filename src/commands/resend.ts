@@ -14,7 +14,7 @@ export async function resendCommand(target: string, opts: { preview?: boolean },
   const email = byKey ? requireLicense(ledger, target).email : target.trim();
   if (!email) throw new UserError(`${target} belongs to a forgotten person; there is no address to send to`);
   const all = ledger.findByEmail(email);
-  if (all.length === 0) throw new UserError(`no licenses for ${email}; try "license-admin search ${email.split('@')[0]}"`);
+  if (all.length === 0) throw new UserError(`no licenses for ${email}; try "license-admin search ${email.split('@')[0]}"`, { code: 'not_found' });
   const active = all.filter((row) => !row.forgottenAt && row.blob && licenseStatus(row, now) === 'active');
   if (active.length === 0) {
     throw new UserError(`${email} has no active license (${all.map((r) => `${r.licenseKey}: ${licenseStatus(r, now)}`).join(', ')}); renew or reinstate one first`);

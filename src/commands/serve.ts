@@ -184,9 +184,9 @@ export async function trustAdminCommand(publicKey: string, flags: TrustAdminFlag
   const store = await openStore({ databaseUrl: flags.databaseUrl, ledgerFile: app.paths.ledgerFile, random: app.random });
   try {
     const { created } = await store.addAdminKey(key.x, key.kid, flags.label ?? null, app.clock());
-    const result = { kid: key.kid, created, database: store.kind };
+    const result = { publicKey: key.x, kid: key.kid, created, database: store.kind };
     if (app.json) return app.out.json(result);
-    app.out.info(created ? `Trusted admin key ${key.kid}.` : `Admin key ${key.kid} was already trusted.`);
+    app.out.info(created ? `Trusted admin key ${publicKey.trim()} (id ${key.kid}).` : `Admin key ${publicKey.trim()} (id ${key.kid}) was already trusted.`);
   } finally {
     await store.close();
   }

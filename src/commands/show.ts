@@ -12,7 +12,7 @@ export async function showCommand(target: string, app: AppContext): Promise<void
   const ledger = await app.ledger();
   const now = app.clock();
   const rows: LicenseRow[] = looksLikeLicenseKey(target) && !target.includes('@') ? [requireLicense(ledger, target)] : ledger.findByEmail(target);
-  if (rows.length === 0) throw new UserError(`no licenses for ${target}; try "license-admin search ${target.split('@')[0]}"`);
+  if (rows.length === 0) throw new UserError(`no licenses for ${target}; try "license-admin search ${target.split('@')[0]}"`, { code: 'not_found' });
   const withEvents = rows.map((row) => ({ row, events: ledger.eventsFor(row.licenseKey).map(({ seq: _seq, ...e }) => e) }));
   if (app.json) {
     const views = withEvents.map(({ row, events }) => ({ ...toView(row, now), events }));

@@ -1,6 +1,6 @@
 // push, pull, sync (= pull then push): the ledger and the server converge on the same event set.
 import type { AppContext } from '../cli/app-context.js';
-import { createKeychain } from '../keys/keychain.js';
+import { adminKeychain } from '../keys/keychain.js';
 import { openRemote } from '../sync/open-remote.js';
 import { pullEvents, type PullSummary } from '../sync/pull.js';
 import { pushEvents, type PushSummary } from '../sync/push.js';
@@ -9,7 +9,7 @@ import type { Ledger } from '../ledger/ledger.js';
 
 async function connect(app: AppContext): Promise<{ ledger: Ledger; client: RemoteClient }> {
   const ledger = await app.ledger();
-  const client = await openRemote({ config: app.config(), ledger, env: app.env, clock: app.clock, keychain: () => createKeychain() }, 'sync');
+  const client = await openRemote({ config: app.config(), ledger, env: app.env, clock: app.clock, keychain: adminKeychain }, 'sync');
   return { ledger, client };
 }
 

@@ -65,16 +65,35 @@ export function loadConfig(file: string): Config | null {
   return validateConfig({ ...DEFAULT_CONFIG, ...(raw as object) }, file);
 }
 
+/** One rule per field, shared by validateConfig and init's prompts (which re-ask on a bad answer). */
+export const FIELD_RULES = {
+  product: (v: string) => (/^[A-Za-z0-9._-]{1,64}$/.test(v) ? null : 'product must be 1-64 letters, digits, dot, dash or underscore'),
+  prefix: (v: string) => (/^[A-Z0-9]{1,8}$/.test(v) ? null : 'prefix must be 1-8 upper-case letters or digits'),
+  tiers: (v: readonly string[]) =>
+    Array.isArray(v) && v.length > 0 && v.every((t) => /^[a-z0-9]{1,16}$/.test(t)) ? null : 'tiers must be a non-empty list of lower-case words (letters and digits, up to 16)',
+  defaultYears: (v: number | 'lifetime') =>
+    v === 'lifetime' || (Number.isInteger(v) && v > 0 && v <= 100) ? null : 'defaultYears must be a whole number of years from 1 to 100, or "lifetime"',
+  blobTag: (v: string | null) => (v === null || /^[A-Za-z0-9]{1,16}$/.test(v) ? null : 'blobTag must be letters and digits (e.g. DTLIC3) or null'),
+  keyStorage: (v: string) => (KEY_STORAGES.includes(v as KeyStorage) ? null : 'keyStorage must be keychain, file or plaintext-file'),
+} as const;
+
+export const KEY_STORAGES: readonly KeyStorage[] = ['keychain', 'file', 'plaintext-file'];
+
+/** "3" -> 3, "lifetime" -> 'lifetime'; anything else -> NaN (which FIELD_RULES.defaultYears refuses). */
+export function parseDefaultYears(text: string): number | 'lifetime' {
+  const t = text.trim().toLowerCase();
+  return t === 'lifetime' ? 'lifetime' : /^\d+$/.test(t) ? Number(t) : Number.NaN;
+}
+
 export function validateConfig(c: Config, where = 'config'): Config {
-  const problems: string[] = [];
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(c.product)) problems.push('product must be 1-64 letters, digits, dot, dash or underscore');
-  if (!/^[A-Z0-9]{1,8}$/.test(c.prefix)) problems.push('prefix must be 1-8 upper-case letters or digits');
-  if (!Array.isArray(c.tiers) || c.tiers.length === 0 || !c.tiers.every((t) => /^[a-z0-9]{1,16}$/.test(t))) {
-    problems.push('tiers must be a non-empty list of lower-case words');
-  }
-  if (c.defaultYears !== 'lifetime' && !(Number.isInteger(c.defaultYears) && c.defaultYears > 0)) problems.push('defaultYears must be a whole number of years or "lifetime"');
-  if (c.blobTag !== null && !/^[A-Za-z0-9]{1,16}$/.test(c.blobTag)) problems.push('blobTag must be letters and digits (e.g. DTLIC3) or null');
-  if (!['keychain', 'file', 'plaintext-file'].includes(c.keyStorage)) problems.push('keyStorage must be keychain, file or plaintext-file');
+  const problems = [
+    FIELD_RULES.product(c.product),
+    FIELD_RULES.prefix(c.prefix),
+    FIELD_RULES.tiers(c.tiers),
+    FIELD_RULES.defaultYears(c.defaultYears),
+    FIELD_RULES.blobTag(c.blobTag),
+    FIELD_RULES.keyStorage(c.keyStorage),
+  ].filter((p): p is string => p !== null);
   if (problems.length) throw new UserError(`${where}: ${problems.join('; ')}`);
   return c;
 }

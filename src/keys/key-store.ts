@@ -21,7 +21,7 @@ export interface KeyStoreDeps {
   env: Env;
   now: () => Date;
   keychain?: SecretStore;
-  askPassphrase?: (message: string) => Promise<string>;
+  askPassphrase?: (message: string, options: { isNew: boolean }) => Promise<string>;
 }
 
 export class KeyStore {
@@ -113,11 +113,25 @@ export class KeyStore {
     return join(this.deps.paths.keyFilesDir, `${record.kid}${record.storage === 'plaintext-file' ? '.seed' : '.key.json'}`);
   }
 
-  async passphrase(message: string): Promise<string> {
+  async passphrase(message: string, options: { isNew?: boolean } = {}): Promise<string> {
     const fromEnv = this.deps.env[PASSPHRASE_ENV];
     if (fromEnv) return fromEnv;
     if (!this.deps.askPassphrase) throw new UserError(`set ${PASSPHRASE_ENV} (the key file's passphrase); not asking because stdin is not a terminal`);
-    return this.deps.askPassphrase(message);
+    return this.deps.askPassphrase(message, { isNew: options.isNew ?? false });
+  }
+
+  /** Can a new key be stored there, here and now? Checked before init writes anything. */
+  async checkStorage(storage: KeyStorage): Promise<void> {
+    if (this.deps.env[PRIVATE_KEY_ENV]) return;
+    if (storage === 'keychain') {
+      const probe = `probe:${process.pid}:${Date.now()}`;
+      await this.keychain.set(probe, 'probe');
+      await this.keychain.delete(probe);
+    } else if (storage === 'file') {
+      const fromEnv = this.deps.env[PASSPHRASE_ENV];
+      if (fromEnv !== undefined && fromEnv.length < 8) throw new UserError(`${PASSPHRASE_ENV} is too short: a key file's passphrase needs at least 8 characters`);
+      if (!fromEnv && !this.deps.askPassphrase) throw new UserError(`--key-storage file needs a passphrase: set ${PASSPHRASE_ENV} (not asking because stdin is not a terminal)`);
+    }
   }
 
   /** Stores the private half and records the public half. `activate` makes it the signing key. */
@@ -150,7 +164,7 @@ export class KeyStore {
       chmodSync(file, 0o600);
       return;
     }
-    const passphrase = await this.passphrase(`New passphrase for signing key ${record.kid}`);
+    const passphrase = await this.passphrase(`New passphrase for signing key ${record.kid}`, { isNew: true });
     writeFileSync(file, JSON.stringify(seal(seed, passphrase)), { mode: 0o600 });
   }
 

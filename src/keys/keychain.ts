@@ -10,19 +10,24 @@ export interface SecretStore {
   delete(account: string): Promise<boolean>;
 }
 
-function unavailable(error: unknown): UserError {
+/** What to do instead, per secret: said when the keychain cannot be reached. */
+export const SIGNING_KEY_ALTERNATIVES =
+  'On a headless machine use an encrypted key file instead (init/keys with --key-storage file and LICENSE_ADMIN_KEY_PASSPHRASE), ' +
+  'or set LICENSE_ADMIN_PRIVATE_KEY for this process.';
+export const ADMIN_KEY_ALTERNATIVES =
+  'Without a keychain, give this CLI its admin key in LICENSE_ADMIN_ADMIN_KEY (32 random bytes as 64 hex characters, e.g. from "openssl rand -hex 32"; keep it in your secret manager) and run the command again.';
+
+function unavailable(error: unknown, alternatives: string): UserError {
   const why = error instanceof Error ? error.message : String(error);
-  return new UserError(
-    `the OS keychain is not reachable (${why}).\n` +
-      'On a headless machine use an encrypted key file instead (init/keys with --key-storage file and LICENSE_ADMIN_KEY_PASSPHRASE), ' +
-      'or set LICENSE_ADMIN_PRIVATE_KEY for this process.',
-  );
+  return new UserError(`the OS keychain is not reachable (${why}).\n${alternatives}`, { code: 'unavailable' });
 }
 
-export function createKeychain(service = SERVICE): SecretStore {
+export function createKeychain(service = SERVICE, alternatives = SIGNING_KEY_ALTERNATIVES): SecretStore {
   const entry = async (account: string) => {
     const { Entry } = await import('@napi-rs/keyring');
-    return new Entry(service, account);
+    // On Linux only the Secret Service (gnome-keyring, KWallet) is a keychain: the kernel keyring that
+    // @napi-rs/keyring otherwise falls back to forgets everything at logout, so a key "stored" there is lost.
+    return new Entry(service, account, { linux: { store: 'secret-service' } });
   };
   return {
     async get(account) {
@@ -30,14 +35,14 @@ export function createKeychain(service = SERVICE): SecretStore {
         return (await entry(account)).getPassword() ?? null;
       } catch (error) {
         if (/no (matching )?entry|not found/i.test(String(error))) return null;
-        throw unavailable(error);
+        throw unavailable(error, alternatives);
       }
     },
     async set(account, secret) {
       try {
         (await entry(account)).setPassword(secret);
       } catch (error) {
-        throw unavailable(error);
+        throw unavailable(error, alternatives);
       }
     },
     async delete(account) {
@@ -45,8 +50,13 @@ export function createKeychain(service = SERVICE): SecretStore {
         return (await entry(account)).deletePassword();
       } catch (error) {
         if (/no (matching )?entry|not found/i.test(String(error))) return false;
-        throw unavailable(error);
+        throw unavailable(error, alternatives);
       }
     },
   };
+}
+
+/** The keychain as the home of the CLI's admin credentials (remote add, sync, mint --remote). */
+export function adminKeychain(): SecretStore {
+  return createKeychain(SERVICE, ADMIN_KEY_ALTERNATIVES);
 }

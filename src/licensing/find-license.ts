@@ -8,6 +8,6 @@ export function requireLicense(ledger: Ledger, input: string): LicenseRow {
   const parsed = parseLicenseKey(input);
   if (!parsed.ok) throw new UserError(parsed.reason);
   const row = ledger.getLicense(parsed.value.key);
-  if (!row) throw new UserError(`no license ${parsed.value.key} in the ledger (${ledger.path}); try "license-admin search ${parsed.value.key.slice(-4)}"`);
+  if (!row) throw new UserError(`no license ${parsed.value.key} in the ledger (${ledger.path}); try "license-admin search ${parsed.value.key.slice(-4)}"`, { code: 'not_found' });
   return row;
 }

@@ -97,7 +97,7 @@ export interface ForgetResult {
 export function forgetPerson(email: string, ctx: OpsContext): ForgetResult {
   const result = ctx.ledger.transaction(() => {
     const rows = ctx.ledger.findByEmail(email);
-    if (rows.length === 0) throw new UserError(`no licenses for ${email}; nothing to forget`);
+    if (rows.length === 0) throw new UserError(`no licenses for ${email}; nothing to forget`, { code: 'not_found' });
     let eventsScrubbed = 0;
     for (const row of rows) eventsScrubbed += ctx.ledger.eventsFor(row.licenseKey).length;
     ctx.ledger.applyEventsInTransaction(rows.map((row) => makeEvent(ctx, 'forgotten', row.licenseKey, {})));

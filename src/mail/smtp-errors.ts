@@ -19,7 +19,31 @@ export interface SmtpEndpoint {
   host: string;
   port: number;
   user?: string;
+  /** Where the settings came from: hints name that place, never flags that would change nothing. */
+  origin?: 'LICENSE_ADMIN_SMTP_URL' | 'config';
 }
+
+/** The words a hint uses for "change this setting", per origin. */
+const FIX_WORDS = {
+  config: {
+    host: 'the host name ("license-admin config smtp --host ...")',
+    hostAndPort: '--host and --port',
+    security: 'match --secure to the port: "tls" for 465 (TLS from the start), "starttls" for 587, "none" only for a local relay',
+    securityShort: '--secure matches the port',
+    password: 'LICENSE_ADMIN_SMTP_PASSWORD, or "license-admin config smtp ... --password-stdin"',
+    login: 'set the user with "license-admin config smtp --user ..." and provide the password',
+    settings: '"license-admin config smtp"',
+  },
+  LICENSE_ADMIN_SMTP_URL: {
+    host: 'the host in LICENSE_ADMIN_SMTP_URL (it overrides config.json)',
+    hostAndPort: 'the host and port in LICENSE_ADMIN_SMTP_URL',
+    security: 'match the scheme of LICENSE_ADMIN_SMTP_URL to the port: smtps:// for 465 (TLS from the start), smtp:// for 587 (STARTTLS) or a local relay',
+    securityShort: "LICENSE_ADMIN_SMTP_URL's scheme (smtps:// or smtp://) matches the port",
+    password: 'user:password in LICENSE_ADMIN_SMTP_URL, or LICENSE_ADMIN_SMTP_PASSWORD',
+    login: 'put user:password in LICENSE_ADMIN_SMTP_URL',
+    settings: 'LICENSE_ADMIN_SMTP_URL',
+  },
+} as const;
 
 interface NodemailerError {
   code?: string;
@@ -35,29 +59,30 @@ export function describeSmtpError(error: unknown, at: SmtpEndpoint): MailFailure
   const raw = (e.message ?? 'unknown error').split('\n')[0]!.trim();
   const where = `${at.host}:${at.port}`;
   const base = { ...(e.code ? { code: e.code } : {}), ...(e.responseCode ? { responseCode: e.responseCode } : {}) };
+  const w = FIX_WORDS[at.origin ?? 'config'];
   const fail = (kind: MailFailureKind, message: string, hint: string, permanent = false): MailFailure => ({ kind, message, hint, permanent, ...base });
 
   if (e.code === 'EDNS' || /ENOTFOUND|EAI_AGAIN/.test(raw)) {
     return fail('dns', `cannot resolve the SMTP host "${at.host}" (DNS: ${/EAI_AGAIN/.test(raw) ? 'EAI_AGAIN, temporary' : 'ENOTFOUND'})`,
-      'check the host name ("license-admin config smtp --host ...") and that this machine can resolve it');
+      `check ${w.host} and that this machine can resolve it`);
   }
   if (/ECONNREFUSED/.test(raw)) {
     return fail('refused', `connection refused by ${where}: no SMTP server is listening there`,
-      'check --host and --port (587 is usually STARTTLS, 465 TLS, 25 server-to-server) and that the server is up');
+      `check ${w.hostAndPort} (587 is usually STARTTLS, 465 TLS, 25 server-to-server) and that the server is up`);
   }
   if (e.code === 'ETIMEDOUT' || /timed? ?out/i.test(raw)) {
-    return fail('timeout', `${where} did not answer in time (${raw})`, 'a firewall may drop the port; check --host/--port, or try again later');
+    return fail('timeout', `${where} did not answer in time (${raw})`, `a firewall may drop the port; check ${w.hostAndPort}, or try again later`);
   }
   if (e.code === 'ETLS' || e.code === 'EREQUIRETLS' || TLS_PATTERN.test(raw)) {
     return fail('tls', `TLS with ${where} failed: ${raw}`,
-      'match --secure to the port: "tls" for 465 (TLS from the start), "starttls" for 587, "none" only for a local relay');
+      w.security);
   }
   if (e.code === 'EAUTH') {
     return fail('auth', `the SMTP server refused the login${at.user ? ` for user "${at.user}"` : ''} (${e.responseCode ?? 'no code'}): ${stripPrefix(raw)}`,
-      'check the user name and password (LICENSE_ADMIN_SMTP_PASSWORD, or "license-admin config smtp ... --password-stdin"); many providers need an app password');
+      `check the user name and password (${w.password}); many providers need an app password`);
   }
   if (e.code === 'ENOAUTH' || e.responseCode === 530) {
-    return fail('auth', `${where} requires a login (${raw})`, 'set the user with "license-admin config smtp --user ..." and provide the password');
+    return fail('auth', `${where} requires a login (${raw})`, w.login);
   }
   if (e.code === 'EENVELOPE' && /RCPT/i.test(e.command ?? '')) {
     const permanent = (e.responseCode ?? 0) >= 500;
@@ -71,9 +96,9 @@ export function describeSmtpError(error: unknown, at: SmtpEndpoint): MailFailure
   if (e.code === 'EMESSAGE' || /^DATA/i.test(e.command ?? '')) {
     return fail('message', `the SMTP server refused the message (${e.responseCode ?? '?'}): ${stripPrefix(raw)}`, 'a spam filter or size limit; check the server logs');
   }
-  if (e.code === 'ECONFIG') return fail('config', `the mail settings are invalid: ${raw}`, 'check "license-admin config smtp"');
+  if (e.code === 'ECONFIG') return fail('config', `the mail settings are invalid: ${raw}`, `check ${w.settings}`);
   if (e.code === 'ECONNECTION' || e.code === 'ESOCKET' || /ECONNRESET|EPIPE|socket|closed/i.test(raw)) {
-    return fail('connection', `the connection to ${where} failed: ${raw}`, 'check that the server is up and --secure matches the port; the message will be retried');
+    return fail('connection', `the connection to ${where} failed: ${raw}`, `check that the server is up and ${w.securityShort}; the message will be retried`);
   }
   return fail('unknown', `sending failed: ${raw}`, 'check "license-admin mail test <your address>"');
 }

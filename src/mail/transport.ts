@@ -51,7 +51,7 @@ export function createSmtpTransport(settings: SmtpSettings, options: TransportOp
   const transporter = options.pool
     ? nodemailer.createTransport({ ...base, pool: true, maxConnections: options.maxConnections ?? 5, maxMessages: Infinity })
     : nodemailer.createTransport(base);
-  const endpoint = { host: settings.host, port: settings.port, ...(settings.user ? { user: settings.user } : {}) };
+  const endpoint = { host: settings.host, port: settings.port, origin: settings.origin, ...(settings.user ? { user: settings.user } : {}) };
   return {
     async send(mail) {
       try {

@@ -5,12 +5,17 @@ import { UserError } from '../errors.js';
 import type { SigningKey } from '../license/ed25519-key.js';
 
 /** The server could not be reached or answered 5xx: the caller may fall back (break-glass mint). */
-export class RemoteUnavailableError extends UserError {}
+export class RemoteUnavailableError extends UserError {
+  constructor(message: string) {
+    super(message, { code: 'unavailable' });
+  }
+}
 
 /** The server answered 4xx: the request itself (or the credential) is the problem. */
 export class RemoteRejectedError extends UserError {
-  constructor(message: string, readonly status: number, readonly code: string | undefined) {
-    super(message);
+  /** serverCode: the server's own error code (`{ error: { code } }`), when it sent one. */
+  constructor(message: string, readonly status: number, readonly serverCode: string | undefined) {
+    super(message, { code: status === 409 ? 'conflict' : status === 404 ? 'not_found' : 'user_error' });
   }
 }
 
