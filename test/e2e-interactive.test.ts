@@ -1,10 +1,10 @@
 // The interactive paths, in a real terminal (tmux): init asks its questions and imports an existing key;
 // mint asks for what is missing. Everything else in the suite runs without a terminal.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { CLI_BIN, tempHome } from './helpers/cli.js';
+import { CLI_BIN, runCli, tempHome } from './helpers/cli.js';
 
 const session = `la-tty-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
@@ -74,3 +74,56 @@ test('init asks its questions and imports the existing key; mint asks for tier, 
   expect(minted, minted).toMatch(/Minted pro license for tty@example\.com/);
   expect(minted).toMatch(/License key: DT9-PRO-/);
 }, 60_000);
+
+test('init asks where the key lives first, re-asks bad answers, asks a new passphrase twice; Ctrl-C is a cancel', async () => {
+  const home = await tempHome();
+  const startBare = (args: string[]) => {
+    tmux('kill-session', '-t', session, ';', 'new-session', '-d', '-s', session, '-x', '160', '-y', '50');
+    tmux('send-keys', '-t', session, '-l', `unset CI; LICENSE_ADMIN_HOME=${home} NO_COLOR=1 node ${CLI_BIN} ${args.join(' ')}; echo EXIT=$?`);
+    tmux('send-keys', '-t', session, 'Enter');
+  };
+  startBare(['init']);
+  await waitFor('Where should the private signing key live?');
+  tmux('send-keys', '-t', session, 'Down', 'Enter'); // keychain -> file
+  await answer('Product id', 'not a valid id!');
+  await waitFor('product must be 1-64 letters');
+  for (let i = 0; i < 20; i++) tmux('send-keys', '-t', session, 'BSpace'); // clear the bad answer
+  await answer('Product id', 'asked');
+  await answer('Product name', '');
+  await answer('License key prefix', '');
+  await answer('Tiers', '');
+  await answer('Default duration', 'forever');
+  await waitFor('defaultYears must be a whole number');
+  for (let i = 0; i < 10; i++) tmux('send-keys', '-t', session, 'BSpace');
+  await answer('Default duration', '3');
+  await answer('Tag in front of blobs', '');
+  await answer('existing private key', '');
+  await answer('New passphrase', 'short');
+  await waitFor('at least 8 characters');
+  for (let i = 0; i < 10; i++) tmux('send-keys', '-t', session, 'BSpace');
+  await answer('New passphrase', 'first-long-one');
+  await answer('The same again', 'different-one');
+  await waitFor('did not match');
+  await answer('New passphrase', 'second-long-one');
+  await answer('The same again', 'second-long-one');
+  const done = await waitFor(/EXIT=\d+/);
+  expect(done, done).toContain('EXIT=0');
+  expect(JSON.parse(readFileSync(join(home, 'config.json'), 'utf8'))).toMatchObject({ product: 'asked', defaultYears: 3, keyStorage: 'file' });
+  const env = { LICENSE_ADMIN_HOME: home };
+  const minted = await runCli(['mint', '--tier', 'pro', '--email', 'pw@example.com'], { home, env: { ...env, LICENSE_ADMIN_KEY_PASSPHRASE: 'second-long-one' } });
+  expect(minted.exitCode, minted.stderr).toBe(0);
+  const wrong = await runCli(['mint', '--tier', 'pro', '--email', 'pw@example.com'], { home, env: { ...env, LICENSE_ADMIN_KEY_PASSPHRASE: 'first-long-one' } });
+  expect(wrong.exitCode).toBe(1);
+
+  const home2 = await tempHome();
+  tmux('kill-session', '-t', session, ';', 'new-session', '-d', '-s', session, '-x', '160', '-y', '50');
+  tmux('send-keys', '-t', session, '-l', `unset CI; LICENSE_ADMIN_HOME=${home2} NO_COLOR=1 node ${CLI_BIN} init; echo EXIT=$?`);
+  tmux('send-keys', '-t', session, 'Enter');
+  await waitFor('Where should the private signing key live?');
+  tmux('send-keys', '-t', session, 'C-c');
+  const cancelled = await waitFor(/EXIT=\d+/);
+  expect(cancelled, cancelled).toContain('EXIT=130');
+  expect(cancelled).toMatch(/cancelled/);
+  expect(cancelled).not.toMatch(/bug|at .*\.js:\d+/);
+  expect(existsSync(join(home2, 'config.json'))).toBe(false);
+}, 90_000);
