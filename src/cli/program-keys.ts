@@ -9,7 +9,10 @@ const withKeyStorage = (c: Command) =>
     .addOption(new Option('--storage <where>').choices(STORAGES).hideHelp());
 
 export function registerKeysCommands(program: Command, run: Runner): void {
-  const keys = program.command('keys').description('signing keys: create, import, show, rotate, back up');
+  const keys = program
+    .command('keys')
+    .description('signing keys: create, import, show, rotate, back up')
+    .addHelpText('after', example('license-admin keys show', 'license-admin keys backup ~/escrow/keys.lakeys'));
   const load = () => import('../commands/keys.js');
 
   withKeyStorage(keys.command('init'))

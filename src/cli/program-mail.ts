@@ -9,14 +9,20 @@ export function registerMailCommands(program: Command, run: Runner): void {
     .addHelpText('after', example('license-admin resend jane@example.com', 'license-admin resend DT1-PRO-7K2M-9QXH-4TZB-W3NAG --preview'))
     .action((target, opts, cmd) => run(cmd, async (app) => (await import('../commands/resend.js')).resendCommand(target, opts, app)));
 
-  const mail = program.command('mail').description('email settings and checks');
+  const mail = program
+    .command('mail')
+    .description('email settings and checks')
+    .addHelpText('after', example('license-admin mail test you@example.com'));
   mail
     .command('test <address>')
     .description('send a test message and say exactly what failed (DNS, connection, TLS, login, recipient)')
     .addHelpText('after', example('license-admin mail test me@example.com', 'LICENSE_ADMIN_SMTP_URL=smtp://user:pass@127.0.0.1:2525 license-admin mail test me@example.com --json'))
     .action((address, _opts, cmd) => run(cmd, async (app) => (await import('../commands/mail.js')).mailTestCommand(address, app)));
 
-  const outbox = program.command('outbox').description('license emails waiting to be delivered (kept until sent, retried with backoff)');
+  const outbox = program
+    .command('outbox')
+    .description('license emails waiting to be delivered (kept until sent, retried with backoff)')
+    .addHelpText('after', example('license-admin outbox list', 'license-admin outbox retry --all'));
   outbox
     .command('list', { isDefault: true })
     .description('pending, sending and failed messages')
@@ -30,7 +36,8 @@ export function registerMailCommands(program: Command, run: Runner): void {
     .addHelpText('after', example('license-admin outbox retry', 'license-admin outbox retry 12 13', 'license-admin outbox retry --all --json'))
     .action((ids, opts, cmd) => run(cmd, async (app) => (await import('../commands/outbox.js')).outboxRetryCommand(ids, opts, app)));
 
-  const config = program.commands.find((c) => c.name() === 'config') ?? program.command('config').description('change settings in config.json');
+  const config = program.commands.find((c) => c.name() === 'config') ??
+    program.command('config').description('change settings in config.json').addHelpText('after', example('license-admin config smtp --host smtp.example.com --port 587 --from licenses@example.com'));
   config
     .command('smtp')
     .description('SMTP settings for license emails (the password goes to the OS keychain, never the config file)')

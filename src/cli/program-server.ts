@@ -34,7 +34,10 @@ export function registerServerCommands(program: Command, run: Runner): void {
     .addHelpText('after', example('license-admin serve --port 8787', 'DATABASE_URL="$(cat /run/secrets/db-url)" license-admin serve --host 0.0.0.0 --admin-port 8788'))
     .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/serve.js')).serveCommand({ ...opts, ...databaseUrlOf(opts, cmd) }, app)));
 
-  const server = program.command('server').description('server administration');
+  const server = program
+    .command('server')
+    .description('server administration')
+    .addHelpText('after', example('license-admin server events --failed', 'license-admin server retry --order gumroad:ABC123'));
   withDatabaseUrl(server.command('trust-admin <publicKey>'))
     .description("let an admin key (printed by \"remote add\") call the server's admin and sync API")
     .option('--label <text>', 'who this key belongs to')

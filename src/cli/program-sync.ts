@@ -2,7 +2,10 @@ import { Option, type Command } from 'commander';
 import { example, type Runner } from '../cli.js';
 
 export function registerSyncCommands(program: Command, run: Runner): void {
-  const remote = program.command('remote').description('the license server this CLI syncs and mints with');
+  const remote = program
+    .command('remote')
+    .description('the license server this CLI syncs and mints with')
+    .addHelpText('after', example('license-admin remote add https://licenses.example.com', 'license-admin remote status'));
   remote
     .command('add <url>')
     .description('register the server and create this CLI\'s admin key (private half in the keychain)')
