@@ -254,6 +254,16 @@ describe('config smtp', () => {
     expect((await smtp.waitFor(before + 1))[before]!.authUser).toBe('shop');
   });
 
+  test('with LICENSE_ADMIN_SMTP_URL set, config smtp saves but says the variable wins', async () => {
+    const h = await newHome();
+    const r = await runCli(['config', 'smtp', '--host', 'smtp.example.com', '--from', FROM, '--json'], { home: h, env: { LICENSE_ADMIN_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({ overriddenBy: 'LICENSE_ADMIN_SMTP_URL' });
+    expect(r.stderr).toMatch(/LICENSE_ADMIN_SMTP_URL is set in this environment and overrides these settings/);
+    const plain = await runCli(['config', 'smtp', '--json'], { home: h });
+    expect(plain.json()).toMatchObject({ overriddenBy: null, smtp: { host: 'smtp.example.com' } });
+  });
+
   test('flag errors name the flag and change nothing', async () => {
     const h = await newHome();
     const r = await runCli(['config', 'smtp', '--host', 'smtp.example.com', '--from', 'nobody'], { home: h });

@@ -146,6 +146,29 @@ describe('real failures, described', () => {
     }
   });
 
+  test('with LICENSE_ADMIN_SMTP_URL in use, hints name the URL, never config flags that would change nothing', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    const refused = await send({ ...base, origin: 'LICENSE_ADMIN_SMTP_URL', port, tls: 'none' });
+    expect(refused).toMatchObject({ kind: 'refused', hint: expect.stringContaining('the host and port in LICENSE_ADMIN_SMTP_URL') });
+    expect(refused!.hint).not.toMatch(/--host|--port|config smtp/);
+    const smtp = await startSmtp();
+    try {
+      const tls = await send({ ...base, origin: 'LICENSE_ADMIN_SMTP_URL', port: smtp.port, tls: 'tls' });
+      expect(tls).toMatchObject({ kind: 'tls', hint: expect.stringMatching(/smtps:\/\/ for 465/) });
+      expect(tls!.hint).not.toMatch(/--secure/);
+    } finally {
+      await smtp.close();
+    }
+    for (const error of [{ code: 'EDNS', message: 'getaddrinfo ENOTFOUND x.invalid' }, { code: 'EAUTH', message: 'Invalid login', responseCode: 535 }, { code: 'ETIMEDOUT', message: 'timeout' }]) {
+      const f = describeSmtpError(Object.assign(new Error(error.message), error), { host: 'x.invalid', port: 587, origin: 'LICENSE_ADMIN_SMTP_URL' });
+      expect(f.hint).toContain('LICENSE_ADMIN_SMTP_URL');
+      expect(f.hint).not.toMatch(/--host|--port|config smtp/);
+    }
+  });
+
   test('auth refused (535) and rejected recipient (550), password scrubbed', async () => {
     const smtp = await startSmtp({ users: { u: 'good' }, rejectRecipients: ['nobody@example.com'] });
     try {

@@ -60,7 +60,10 @@ export async function configSmtpCommand(flags: SmtpFlags, app: AppContext): Prom
     passwordStored = true;
   }
   if (changing) saveConfig(app.paths.configFile, { ...config, smtp });
-  if (app.json) return app.out.json({ smtp, passwordStored, configFile: app.paths.configFile });
+  // The variable wins over config.json (smtp-settings.ts): saying "saved" without this would mislead.
+  const overriddenBy = app.env.LICENSE_ADMIN_SMTP_URL ? 'LICENSE_ADMIN_SMTP_URL' : null;
+  if (overriddenBy) app.out.warn('LICENSE_ADMIN_SMTP_URL is set in this environment and overrides these settings; mail goes where it says until you unset it.');
+  if (app.json) return app.out.json({ smtp, passwordStored, configFile: app.paths.configFile, overriddenBy });
   if (changing || passwordStored) app.out.info(color.green(`Saved the SMTP settings to ${app.paths.configFile}${passwordStored ? ' and the password to the OS keychain' : ''}.`));
   app.out.data(Object.entries(smtp).map(([k, v]) => `  ${k.padEnd(8)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n'));
   app.out.info('Check them with "license-admin mail test you@example.com".');
