@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { newEventId } from '../src/ledger/events.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { generateLicenseKey } from '../src/license/license-key.js';
-import { runCli, type CliResult } from './helpers/cli.js';
+import { runCli, type CliResult, jsonErrorOf } from './helpers/cli.js';
 import { startSmtp, type SmtpInstance } from './helpers/smtp.js';
 import { configDirOf, homeWithExamplePlugin, KEY_ENV, ledgerCounts, ledgerOf, pluginSource, setFormat } from './format-plugin-fixtures.js';
 
@@ -112,7 +112,7 @@ describe('migrate-format --to jws', () => {
     const before = ledgerCounts(home);
     const r = await cli(home, ['migrate-format', '--to', target, '--json']);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(jsonErrorOf(r).message);
     expect(r.stderr).toContain(`format plugin "${target}" failed in encode(): DTLIC3 has no lite edition; nothing was written`);
     expect(ledgerCounts(home)).toEqual(before);
   });

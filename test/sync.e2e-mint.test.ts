@@ -2,7 +2,7 @@
 // sync delivers the local one. Real binaries: `license-admin serve` (SQLite) and the CLI.
 import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { runCli, jsonErrorOf } from './helpers/cli.js';
 import { startSmtp } from './helpers/smtp.js';
 import { initHome, LICENSE_SEED, newAdminIdentity, startServer, type RunningServer } from './helpers/sync-server.js';
 
@@ -121,7 +121,7 @@ describe('mint with a server configured', () => {
     const m = await runCli(['mint', '--tier', 'pro', '--email', 'x@example.com', '--json'], { home: other, env });
     expect(m.exitCode).toBe(1);
     expect(m.stderr).toMatch(/refused the credential/);
-    expect(m.stdout).toBe('');
+    expect(m.stderr).toContain(jsonErrorOf(m).message);
     expect((await runCli(['mint', '--tier', 'pro', '--email', 'y@example.com', '--local'], { home: other, env })).exitCode).toBe(0);
     const push = await runCli(['push', '--json'], { home: other, env });
     expect(push.exitCode).toBe(1);

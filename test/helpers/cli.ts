@@ -170,3 +170,12 @@ export async function tempHome(): Promise<string> {
   homes.add(home);
   return home;
 }
+
+/** A failed --json run: stdout is exactly one error object (README, scripting contract), nothing else. */
+export function jsonErrorOf(r: CliResult): { code: string; message: string } {
+  const body = r.json<{ error?: { code: string; message: string } }>();
+  if (!body.error || Object.keys(body).length !== 1 || typeof body.error.code !== 'string' || typeof body.error.message !== 'string') {
+    throw new Error(`expected only {"error":{"code","message"}} on stdout, got:\n${r.stdout}`);
+  }
+  return body.error;
+}
