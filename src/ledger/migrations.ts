@@ -180,6 +180,25 @@ export const MIGRATIONS: Migration[] = [
         AND NOT EXISTS (SELECT 1 FROM licenses o WHERE o.order_ref = 'gumroad:' || licenses.gumroad_order_id);
     `,
   },
+  {
+    version: 6,
+    name: 'idempotent remote mints',
+    // Server side: an admin mint's idempotency key -> the license it made, so a retried request gets that
+    // license back instead of a second one. CLI side: the key of a remote mint whose answer never came,
+    // kept until it does, so running the same command again retries with the same key (src/sync/mint-requests.ts).
+    sql: `
+      CREATE TABLE admin_mint_requests (
+        idempotency_key TEXT PRIMARY KEY,
+        license_key     TEXT NOT NULL,
+        created_at      TEXT NOT NULL
+      );
+      CREATE TABLE pending_remote_mints (
+        request_hash    TEXT PRIMARY KEY,
+        idempotency_key TEXT NOT NULL,
+        created_at      TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {
