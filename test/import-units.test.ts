@@ -10,6 +10,9 @@ import { licenseRecordFrom } from '../src/import/license-record.js';
 import { unescapeFormula } from '../src/import/read-csv.js';
 import { tierForSale, validateProductMap } from '../src/import/tier-map.js';
 import { deterministicEventId, eventsForRecord } from '../src/import/import-events.js';
+import type { KnownLicense } from '../src/import/license-index.js';
+import { emptyPlan } from '../src/import/plan.js';
+import { SalesPlanner } from '../src/import/plan-sales.js';
 
 test.each([
   ['2024-03-01', '2024-03-01T00:00:00.000Z'],
@@ -188,4 +191,30 @@ describe('legacy records and their events', () => {
     expect(a[1]!.at).toBe('2024-06-01T00:00:00.000Z');
     expect(deterministicEventId('K', 'imported', 't', { a: 1 })).not.toBe(deterministicEventId('K', 'imported', 't', { a: 2 }));
   });
+});
+
+describe('matching a sale by email when no license holds its order id', () => {
+  const license = (o: Partial<KnownLicense>): KnownLicense => ({
+    licenseKey: 'DT1-PRO-ab12-cd34', product: 'datatools', name: 'A', email: 'a@example.com', tier: 'pro', issuedAt: '2024-03-01T00:00:00.000Z',
+    expiresAt: null, updatesUntil: null, blob: 'B', gumroadOrderId: null, orderRef: null, revokedAt: null, revokeReason: null, notes: null, ...o,
+  });
+  const sale = { line: 2, purchaseId: 'P1', orderNumber: '1001', itemName: 'Data Tools', productId: 'dtools', buyerName: 'A', email: 'a@example.com', giftedBy: null,
+    purchasedAt: '2024-03-01T00:00:00.000Z', variants: null, refunded: false, fullyRefunded: false, disputed: false, disputeLost: false, recurringCharge: false,
+    preorderAuthorization: false, licenseKey: null, subscriptionEnded: null, customFields: null } satisfies GumroadSale;
+  const plan = (l: KnownLicense) => {
+    const p = emptyPlan();
+    // An index whose order lookup finds nothing: only the email fallback can match.
+    const index = { byKey: () => null, byOrderId: () => null, byEmail: () => [l] };
+    new SalesPlanner(p, { index, product: 'datatools', now: new Date('2025-01-01T00:00:00Z'), tierFor: () => ({ ok: true, tier: 'pro', years: 1 }) }).add('s.csv', sale);
+    return [p.sales.matched, p.sales.missing.length];
+  };
+  test.each([
+    [{}, [1, 0]],
+    [{ orderRef: 'gumroad:P1' }, [1, 0]],
+    [{ gumroadOrderId: 'P1' }, [1, 0]],
+    [{ orderRef: 'gumroad:1001' }, [1, 0]],
+    [{ orderRef: 'gumroad:OTHER' }, [0, 1]],
+    [{ orderRef: 'stripe:P1' }, [0, 1]],
+    [{ gumroadOrderId: 'OTHER', orderRef: 'gumroad:OTHER' }, [0, 1]],
+  ])('a license with %j -> [matched, missing] %j', (o, expected) => expect(plan(license(o))).toEqual(expected));
 });
