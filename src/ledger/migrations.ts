@@ -188,10 +188,11 @@ export const MIGRATIONS: Migration[] = [
     // Number` that imported sales (and webhooks that carry one) record in the license's origin event. It is
     // contentless: the ledger's names and emails are not copied into it (a forget re-indexes the blank row).
     sql: `
-      DROP TRIGGER licenses_search_ai;
-      DROP TRIGGER licenses_search_ad;
-      DROP TRIGGER licenses_search_au;
-      DROP TABLE licenses_search;
+      DROP TRIGGER IF EXISTS licenses_search_ai;
+      DROP TRIGGER IF EXISTS licenses_search_ad;
+      DROP TRIGGER IF EXISTS licenses_search_au;
+      DROP TABLE IF EXISTS licenses_search;
+      DROP VIEW IF EXISTS licenses_search_source;
       CREATE VIRTUAL TABLE licenses_search USING fts5(
         license_key, email, name, orders,
         content='', contentless_delete=1, tokenize='trigram remove_diacritics 1'
