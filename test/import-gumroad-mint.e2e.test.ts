@@ -46,6 +46,16 @@ describe('an import that finds rows but can import none of them', () => {
     expect(h.count('events')).toBe(events);
   });
 
+  test('what a broken cell holds is shown escaped, never sent to the terminal as is', async () => {
+    const h = await seeded();
+    const file = join(h.home, 'escape.csv');
+    writeFileSync(file, 'Purchase ID,Purchase Email,Purchase Date\nx1,a@example.com,\u001b[2J\u001b[31mred\n');
+    const r = await h.cli(['import', file]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('"Purchase Date" is not a date: "\\x1b[2J\\x1b[31mred"');
+    expect(r.stderr).not.toContain('\u001b');
+  });
+
   test('an import where every row is already in the ledger is still a success', async () => {
     const h = await seeded();
     const again = await h.cli(['import', LEGACY, '--json']);

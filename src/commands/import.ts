@@ -103,7 +103,7 @@ export async function importCommand(files: string[], flags: ImportFlags, app: Ap
   if (unverified) app.out.info(color.yellow(`${unverified} new license(s) have a blob that the configured format and keys cannot verify (kept as is, marked verified: false).`));
   renderSales(plan, applied, flags, app);
   if (mail) reportMintMail(app, mail, deliveries);
-  if (failure) throw new UserError(failure);
+  if (failure) throw new UserError(safe(failure));
   if (flags.dryRun) app.out.info('Dry run: nothing was written.');
   else app.out.info(applied?.eventsWritten ? color.green(`Done: ${applied.eventsWritten} event(s) written.`) : 'Nothing to write: the ledger already has all of it.');
 }
@@ -111,7 +111,7 @@ export async function importCommand(files: string[], flags: ImportFlags, app: Ap
 /** With --json the report is the one document on stdout; the failure is its `error` and the exit code. */
 export function failIfNothing(failure: string | null, app: AppContext): void {
   if (!failure) return;
-  app.out.info(`error: ${failure}`);
+  app.out.info(`error: ${safe(failure)}`);
   process.exitCode = 1;
 }
 

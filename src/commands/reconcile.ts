@@ -2,7 +2,7 @@ import type { AppContext } from '../cli/app-context.js';
 import { UserError } from '../errors.js';
 import { detectFormat } from '../import/detect.js';
 import { nothingImportable, reconcileReport } from '../import/report.js';
-import { failIfNothing, planImport, renderPlan, renderSales } from './import.js';
+import { failIfNothing, planImport, renderPlan, renderSales, safe } from './import.js';
 
 /** The Gumroad half of `import` as a report: what matches, what is missing, what was refunded. Writes nothing. */
 export async function reconcileCommand(file: string, app: AppContext): Promise<void> {
@@ -16,6 +16,6 @@ export async function reconcileCommand(file: string, app: AppContext): Promise<v
   }
   renderPlan(plan, app);
   renderSales(plan, null, {}, app);
-  if (failure) throw new UserError(failure);
+  if (failure) throw new UserError(safe(failure));
   app.out.info('Reconcile writes nothing; "license-admin import" with --mint-missing / --revoke-refunded acts on this.');
 }
