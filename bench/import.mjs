@@ -52,10 +52,11 @@ await write(jsonlAsCsv, function* () {
   yield 'license_key,name,email,tier,issued_at,expires_at,blob\n';
   for (const r of records) yield `${[r.license_key, r.name, r.email, r.tier, r.issued_at, r.expires_at, r.blob].map(q).join(',')}\n`;
 });
-const SALES_HEADER = 'Purchase ID,Item Name,Buyer Name,Purchase Email,Purchase Date,Purchase Time (UTC timezone),Gumroad Fee ($),Refunded?,Fully Refunded?,Disputed?,Variants,Product ID,Order Number,License Key';
+// The columns and value shapes of Gumroad's exporter (fixtures/import/README.md): Time#to_s, 1/0 flags.
+const SALES_HEADER = 'Purchase ID,Item Name,Buyer Name,Purchase Email,Purchase Date,Purchase Time (UTC timezone),Fees ($),Refunded?,Fully Refunded?,Disputed?,Dispute Won?,Variants,Product ID,Order Number,Custom Fields,License Key';
 await write(sales, function* () {
   yield `${SALES_HEADER}\n`;
-  for (let i = 0; i < ROWS; i++) yield `sale-${i},Bench App,"Sale ${i}, Esq.",sale${i}@example.com,2024-05-01,12:00:00,1.0,false,false,false,Tier: Pro,bench,${i},\n`;
+  for (let i = 0; i < ROWS; i++) yield `sale-${i},Bench App,"Sale ${i}, Esq.",sale${i}@example.com,2024-05-01,2024-05-01 12:00:00 +0000,1.0,0,0,0,0,(Pro),bench,${i},{},\n`;
 });
 console.log(`generated ${ROWS} JSONL lines and ${ROWS} Gumroad rows in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dir})`);
 

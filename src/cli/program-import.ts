@@ -9,8 +9,11 @@ export function registerImportCommands(program: Command, run: Runner): void {
     .option('--dry-run', 'show the plan; write nothing')
     .option('--strict', 'stop at the first bad row (nothing is written)')
     .option('--mint-missing', 'mint licenses for Gumroad sales that have none (tier from config productMap)')
+    .addOption(new Option('--from <start>', 'with --mint-missing: count the expiry from the purchase date (default) or from now').choices(['purchase', 'now']))
+    .option('--send', 'with --mint-missing: email each license minted (queued in the outbox in the same transaction)')
     .option('--revoke-refunded', 'revoke active licenses of fully refunded / dispute-lost Gumroad sales')
-    .addHelpText('after', example('license-admin import ~/.datatools-creator/issued.jsonl --dry-run', 'license-admin import sales.csv --mint-missing --revoke-refunded --json'))
+    .addHelpText('after', example('license-admin import ~/.datatools-creator/issued.jsonl --dry-run', 'license-admin import sales.csv --mint-missing --revoke-refunded --json',
+      'license-admin import sales.csv --mint-missing --from now --send'))
     .action((files, opts, cmd) => run(cmd, async (app) => (await import('../commands/import.js')).importCommand(files, opts, app)));
 
   program

@@ -6,8 +6,12 @@ import { importBlobChecker } from '../import/blob-check.js';
 import { buildPlan } from '../import/build-plan.js';
 import { ledgerIndex } from '../import/license-index.js';
 import type { ImportFormat, ImportPlan } from '../import/plan.js';
-import { importReport } from '../import/report.js';
+import { importReport, nothingImportable } from '../import/report.js';
 import { validateProductMap } from '../import/tier-map.js';
+import { UsageError, UserError } from '../errors.js';
+import type { ExpiryFrom } from '../import/plan.js';
+import type { DeliveryResult } from '../mail/deliver.js';
+import { mintMail, reportMintMail, type MintMailSummary } from './import-mail.js';
 
 export interface ImportFlags {
   format?: ImportFormat;
@@ -15,6 +19,18 @@ export interface ImportFlags {
   strict?: boolean;
   mintMissing?: boolean;
   revokeRefunded?: boolean;
+  from?: ExpiryFrom;
+  send?: boolean;
+}
+
+function checkFlags(flags: ImportFlags): void {
+  if (flags.from && !flags.mintMissing) throw new UsageError('--from sets the expiry of the licenses --mint-missing mints; add --mint-missing');
+  if (flags.send && !flags.mintMissing) throw new UsageError('--send emails the licenses --mint-missing mints; add --mint-missing');
+}
+
+/** Terminal-safe: a name or email from a file must not move the cursor or recolour the screen. */
+export function safe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 function bar(fraction: number): string {
@@ -24,7 +40,7 @@ function bar(fraction: number): string {
 }
 
 /** Read -> plan for the CLI: the ledger, keys and config from the app; progress on a terminal. */
-export async function planImport(files: string[], flags: Pick<ImportFlags, 'format' | 'strict'>, app: AppContext): Promise<{ plan: ImportPlan; unverified: number }> {
+export async function planImport(files: string[], flags: Pick<ImportFlags, 'format' | 'strict' | 'from'>, app: AppContext): Promise<{ plan: ImportPlan; unverified: number }> {
   const config = app.config();
   const productMap = validateProductMap(config.productMap);
   const ledger = await app.ledger();
@@ -37,6 +53,7 @@ export async function planImport(files: string[], flags: Pick<ImportFlags, 'form
     files, ledger: ledgerIndex(ledger), config, productMap, now, defaults: { product: config.product, format: format.name, actor: app.actor },
     ...(flags.format ? { format: flags.format } : {}),
     ...(flags.strict ? { strict: true } : {}),
+    ...(flags.from ? { expiryFrom: flags.from } : {}),
     ...(app.env.LICENSE_ADMIN_DEFAULT_TIER ? { defaultTier: app.env.LICENSE_ADMIN_DEFAULT_TIER } : {}),
     checkBlob: (r) => {
       const result = check(r);
@@ -54,27 +71,48 @@ export async function planImport(files: string[], flags: Pick<ImportFlags, 'form
 }
 
 export async function importCommand(files: string[], flags: ImportFlags, app: AppContext): Promise<void> {
+  checkFlags(flags);
   const { plan, unverified } = await planImport(files, flags, app);
   const mints = flags.mintMissing ? plan.sales.missing.length : 0;
   const revokes = flags.revokeRefunded ? plan.sales.refundedActive.length : 0;
   let applied: ApplyResult | null = null;
+  let mail: MintMailSummary | null = null;
+  let deliveries: DeliveryResult[] = [];
   if (!flags.dryRun && plan.events.length + mints + revokes > 0) {
     const ctx = { ...(mints ? await app.signing() : await app.ops()), source: 'import' };
     const licenses = plan.events.filter((e) => e.type === 'imported').length;
     app.out.info(`Writing ${licenses} imported license(s)${mints ? `, minting ${mints}` : ''}${revokes ? `, revoking ${revokes}` : ''} in one transaction...`);
-    applied = applyPlan(plan, ctx, {
+    const run = (onMinted?: Parameters<typeof applyPlan>[2]['onMinted']) => applyPlan(plan, ctx, {
       mintMissing: Boolean(flags.mintMissing), revokeRefunded: Boolean(flags.revokeRefunded),
+      ...(onMinted ? { onMinted } : {}),
       onProgress: (done, total) => app.out.progress(`Writing ${bar(done / Math.max(1, total))} ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`),
     });
+    if (flags.send && mints) {
+      const sent = await mintMail(app, run);
+      ({ applied, mail, deliveries } = sent);
+    } else applied = run();
     app.out.progressDone();
   }
   const report = importReport(plan, applied, Boolean(flags.dryRun), unverified);
-  if (app.json) return app.out.json(report);
+  const failure = nothingImportable(plan);
+  if (app.json) {
+    app.out.json({ ...report, ...(mail ? { mail } : {}), ...(failure ? { error: { code: 'nothing_importable', message: failure } } : {}) });
+    return failIfNothing(failure, app);
+  }
   renderPlan(plan, app);
   if (unverified) app.out.info(color.yellow(`${unverified} new license(s) have a blob that the configured format and keys cannot verify (kept as is, marked verified: false).`));
   renderSales(plan, applied, flags, app);
+  if (mail) reportMintMail(app, mail, deliveries);
+  if (failure) throw new UserError(safe(failure));
   if (flags.dryRun) app.out.info('Dry run: nothing was written.');
   else app.out.info(applied?.eventsWritten ? color.green(`Done: ${applied.eventsWritten} event(s) written.`) : 'Nothing to write: the ledger already has all of it.');
+}
+
+/** With --json the report is the one document on stdout; the failure is its `error` and the exit code. */
+export function failIfNothing(failure: string | null, app: AppContext): void {
+  if (!failure) return;
+  app.out.info(`error: ${safe(failure)}`);
+  process.exitCode = 1;
 }
 
 const short = (v: string | null) => (v === null ? '(none)' : v.length > 48 ? `${v.slice(0, 45)}...` : v);
@@ -83,31 +121,37 @@ export function renderPlan(plan: ImportPlan, app: AppContext): void {
   const c = plan.counts;
   app.out.info(table(['', 'Rows'], [['New', String(c.new)], ['Already present', String(c.present)], ['Conflicting', String(c.conflicting)],
     ['Invalid', String(c.invalid)], ['Skipped', String(c.skipped)]]));
-  for (const i of plan.invalid) app.out.info(color.red(`invalid  ${i.file}:${i.line}: ${i.reason}`));
+  for (const i of plan.invalid) app.out.info(color.red(`invalid  ${i.file}:${i.line}: ${safe(i.reason)}`));
   for (const k of plan.conflicts) {
     app.out.info(color.yellow(`conflict ${k.file}:${k.line}: ${k.licenseKey} differs from the ${k.against === 'ledger' ? 'ledger' : `row at ${k.against}`}:`));
-    for (const f of k.fields) app.out.info(`           ${f.field}: ${short(f.ledger)} (${k.against === 'ledger' ? 'ledger' : 'earlier'}) vs ${short(f.file)} (file)`);
+    for (const f of k.fields) app.out.info(`           ${f.field}: ${safe(short(f.ledger))} (${k.against === 'ledger' ? 'ledger' : 'earlier'}) vs ${safe(short(f.file))} (file)`);
   }
-  for (const s of plan.skipped.slice(0, 20)) app.out.info(color.dim(`skipped  ${s.file}:${s.line}: ${s.reason}`));
+  for (const s of plan.skipped.slice(0, 20)) app.out.info(color.dim(`skipped  ${s.file}:${s.line}: ${safe(s.reason)}`));
   if (plan.skipped.length > 20) app.out.info(color.dim(`... and ${plan.skipped.length - 20} more skipped (see --json)`));
 }
 
-export function renderSales(plan: ImportPlan, applied: ApplyResult | null, flags: Pick<ImportFlags, 'mintMissing' | 'revokeRefunded'>, app: AppContext): void {
+export function renderSales(plan: ImportPlan, applied: ApplyResult | null, flags: Pick<ImportFlags, 'mintMissing' | 'revokeRefunded' | 'from'>, app: AppContext): void {
   const s = plan.sales;
   if (s.sales === 0) return;
   app.out.info(`Gumroad sales: ${s.sales}, matched to a license: ${s.matched}, without a license: ${s.missing.length + s.unmapped.length}, refunded but active: ${s.refundedActive.length}`);
   if (s.missing.length) {
     app.out.info(`Sales without a license${flags.mintMissing ? '' : ' (--mint-missing mints them)'}:`);
-    app.out.info(table(['Line', 'Purchase ID', 'Email', 'Item', 'Tier'], s.missing.map((m) => [String(m.line), m.purchaseId, m.email, m.item, m.tier])));
+    app.out.info(table(['Line', 'Purchase ID', 'Email', 'Item', 'Tier', 'Expires'], s.missing.map((m) => [
+      String(m.line), safe(m.purchaseId), safe(m.email), safe(m.item), m.tier, m.expiresAt === null ? 'never' : `${m.expiresAt.slice(0, 10)}${m.expired ? ' (expired)' : ''}`,
+    ])));
+    if (s.alreadyExpired) {
+      const from = flags.from === 'now' ? 'today' : 'the purchase date';
+      app.out.info(color.yellow(`${s.alreadyExpired} of these ${s.missing.length} would be minted already expired (the duration counts from ${from}).${flags.from === 'now' ? '' : ' Add --from now to count it from today instead.'}`));
+    }
   }
   if (s.unmapped.length) {
     app.out.info(color.yellow('Sales with no tier mapping (add a productMap entry in config.json, or set LICENSE_ADMIN_DEFAULT_TIER):'));
-    for (const u of s.unmapped) app.out.info(`  ${u.file}:${u.line} ${u.purchaseId} ${u.email}: ${u.reason}`);
+    for (const u of s.unmapped) app.out.info(`  ${u.file}:${u.line} ${safe(u.purchaseId)} ${safe(u.email)}: ${safe(u.reason)}`);
   }
   if (s.refundedActive.length) {
     app.out.info(`Refunded or lost disputes with an active license${flags.revokeRefunded ? '' : ' (--revoke-refunded revokes them)'}:`);
-    app.out.info(table(['Line', 'Purchase ID', 'Email', 'License', 'Why'], s.refundedActive.map((r) => [String(r.line), r.purchaseId, r.email, r.licenseKey, r.why])));
+    app.out.info(table(['Line', 'Purchase ID', 'Email', 'License', 'Why'], s.refundedActive.map((r) => [String(r.line), safe(r.purchaseId), safe(r.email), r.licenseKey, r.why])));
   }
-  for (const m of applied?.minted ?? []) app.out.info(color.green(`minted   ${m.licenseKey} for ${m.email} (order ${m.purchaseId})`));
-  for (const r of applied?.revoked ?? []) app.out.info(color.green(`revoked  ${r.licenseKey} (order ${r.purchaseId}, gumroad refund)`));
+  for (const m of applied?.minted ?? []) app.out.info(color.green(`minted   ${m.licenseKey} for ${safe(m.email)} (order ${safe(m.purchaseId)})`));
+  for (const r of applied?.revoked ?? []) app.out.info(color.green(`revoked  ${r.licenseKey} (order ${safe(r.purchaseId)}, gumroad refund)`));
 }

@@ -1,6 +1,7 @@
 // Apply: every write of one run in ONE transaction. A crash or a kill before COMMIT leaves the ledger
 // exactly as it was; re-running then redoes it all.
 import { makeEvent, type OpsContext, type SigningContext } from '../licensing/context.js';
+import type { LicenseRow } from '../ledger/project.js';
 import { mintLicense } from '../licensing/mint.js';
 import { deterministicEventId } from './import-events.js';
 import type { ImportPlan } from './plan.js';
@@ -8,6 +9,8 @@ import type { ImportPlan } from './plan.js';
 export interface ApplyOptions {
   mintMissing: boolean;
   revokeRefunded: boolean;
+  /** Runs inside the transaction for each license minted (e.g. to queue its mail in the outbox). */
+  onMinted?: (license: LicenseRow) => void;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -33,12 +36,13 @@ export function applyPlan(plan: ImportPlan, ctx: OpsContext | SigningContext, op
       options.onProgress?.(Math.min(i + CHUNK, plan.events.length), total);
     }
     for (const sale of toMint) {
-      const purchasedAt = new Date(sale.purchasedAt);
+      // The plan worked out the expiry (duration from the purchase or from now, capped at a subscription's end).
       const { license, created } = mintLicense(
-        { tier: sale.tier, email: sale.email, ...(sale.name ? { name: sale.name } : {}), gumroadOrderId: sale.purchaseId, issuedAt: purchasedAt,
-          ...(sale.years === 'lifetime' ? { lifetime: true } : { years: sale.years }) },
+        { tier: sale.tier, email: sale.email, ...(sale.name ? { name: sale.name } : {}), gumroadOrderId: sale.purchaseId,
+          ...(sale.orderNumber ? { orderNumber: sale.orderNumber } : {}), issuedAt: new Date(sale.purchasedAt),
+          ...(sale.expiresAt === null ? { lifetime: true } : { expiresAt: new Date(sale.expiresAt) }) },
         ctx as SigningContext,
-        { existing: 'return' },
+        { existing: 'return', ...(options.onMinted ? { inTransaction: options.onMinted } : {}) },
       );
       if (created) {
         result.eventsWritten++;

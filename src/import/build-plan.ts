@@ -8,7 +8,7 @@ import { gumroadSaleFrom } from './gumroad-sale.js';
 import type { BlobCheck, ImportDefaults } from './import-events.js';
 import { PendingLicenses, type LicenseIndex } from './license-index.js';
 import { licenseRecordFrom, type LicenseRecord } from './license-record.js';
-import { emptyPlan, type ImportFormat, type ImportPlan } from './plan.js';
+import { emptyPlan, type ExpiryFrom, type ImportFormat, type ImportPlan } from './plan.js';
 import { LicensePlanner } from './plan-licenses.js';
 import { SalesPlanner } from './plan-sales.js';
 import { readCsv } from './read-csv.js';
@@ -26,6 +26,8 @@ export interface PlanInputs {
   defaults: ImportDefaults;
   checkBlob: (record: LicenseRecord) => BlobCheck;
   now: Date;
+  /** Where a minted license's duration starts (--from); the purchase by default. */
+  expiryFrom?: ExpiryFrom;
   onProgress?: (file: string, rows: number, fraction: number) => void;
 }
 
@@ -34,7 +36,7 @@ export async function buildPlan(inputs: PlanInputs): Promise<ImportPlan> {
   const pending = new PendingLicenses(inputs.ledger);
   const licenses = new LicensePlanner(plan, inputs.ledger, pending, inputs.defaults, inputs.checkBlob);
   const sales = new SalesPlanner(plan, {
-    index: pending, product: inputs.config.product, now: inputs.now,
+    index: pending, product: inputs.config.product, now: inputs.now, expiryFrom: inputs.expiryFrom ?? 'purchase',
     tierFor: (sale) => tierForSale(sale, inputs.config, inputs.productMap, inputs.defaultTier),
   });
   const formats = inputs.files.map((file) => ({ file, format: inputs.format ?? detectFormat(file) }));
@@ -69,7 +71,7 @@ export async function buildPlan(inputs: PlanInputs): Promise<ImportPlan> {
           }
           rows++;
           if (columns?.ok) {
-            const result = gumroadSaleFrom(cells, columns.columns, line);
+            const result = gumroadSaleFrom(cells, columns.columns, line, inputs.now);
             if (result.kind === 'totals') {
               plan.counts.skipped++;
               plan.skipped.push({ file, line, reason: 'the Totals row' });

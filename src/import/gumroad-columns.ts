@@ -14,9 +14,13 @@ export const GUMROAD_COLUMNS = {
   refunded: ['Refunded?', 'Refunded'],
   fullyRefunded: ['Fully Refunded?', 'Fully Refunded'],
   disputed: ['Disputed?', 'Disputed'],
-  disputeLost: ['Disputed and Lost?', 'Dispute Lost?'],
+  disputeWon: ['Dispute Won?', 'Dispute Won'],
+  recurringCharge: ['Recurring Charge?', 'Recurring Charge'],
+  preorderAuthorization: ['Pre-order authorization?'],
+  gifteeEmail: ['Giftee Email'],
+  customFields: ['Custom Fields'],
   licenseKey: ['License Key'],
-  subscriptionEnded: ['Subscription End Date', 'Subscription Ended Date'],
+  subscriptionEnded: ['Subscription End Date'],
 } as const;
 
 export type GumroadField = keyof typeof GUMROAD_COLUMNS;
@@ -26,7 +30,12 @@ const REQUIRED: GumroadField[] = ['purchaseId', 'email', 'purchaseDate'];
 
 const normalize = (h: string) => h.replace(/^\uFEFF/, '').trim().toLowerCase().replace(/\s+/g, ' ');
 
-/** Header cells -> where each field is. The first column with a name wins (custom fields may repeat one). */
+/**
+ * Header cells -> where each field is. Gumroad's header is PURCHASE_FIELDS followed by the custom fields, and
+ * it writes a purchase's own values at `fields.index(name)` and its custom fields at `fields.rindex(name)`:
+ * so when a custom field repeats a standard name ("Purchase Email", "Order Number"), the FIRST column with
+ * that name is Gumroad's and the last is the buyer's answer. The earliest of a field's names wins likewise.
+ */
 export function mapGumroadHeader(header: readonly string[]): { ok: true; columns: ColumnIndex } | { ok: false; reason: string } {
   const positions = new Map<string, number>();
   header.forEach((h, i) => {

@@ -1,6 +1,7 @@
 // What the planners may ask about licenses: the ledger as it is, plus what this run already plans to
 // add (so `import issued.jsonl sales.csv` matches sales against licenses from the log in the same run).
 import type { Ledger } from '../ledger/ledger.js';
+import { canonicalOrderRef, parseOrderId } from '../ledger/order-identity.js';
 import type { LicenseRow } from '../ledger/project.js';
 
 export type KnownLicense = Pick<
@@ -16,6 +17,7 @@ export interface LicenseIndex {
 
 export class PendingLicenses implements LicenseIndex {
   private readonly keys = new Map<string, KnownLicense>();
+  /** By canonical order ref ("gumroad:X"), as the ledger's order columns are matched. */
   private readonly orders = new Map<string, KnownLicense>();
   private readonly emails = new Map<string, KnownLicense[]>();
 
@@ -23,7 +25,8 @@ export class PendingLicenses implements LicenseIndex {
 
   add(license: KnownLicense): void {
     this.keys.set(license.licenseKey.toUpperCase(), license);
-    for (const id of [license.gumroadOrderId, license.orderRef]) if (id) this.orders.set(id, license);
+    const refs = [canonicalOrderRef(license.gumroadOrderId, license.orderRef), license.gumroadOrderId ? parseOrderId(license.gumroadOrderId).orderRef : null];
+    for (const ref of refs) if (ref) this.orders.set(ref, license);
     const email = license.email.toLowerCase();
     const list = this.emails.get(email);
     if (list) list.push(license);
@@ -35,7 +38,7 @@ export class PendingLicenses implements LicenseIndex {
   }
 
   byOrderId(orderId: string): KnownLicense | null {
-    return this.orders.get(orderId) ?? this.ledger.byOrderId(orderId);
+    return this.orders.get(parseOrderId(orderId).orderRef) ?? this.ledger.byOrderId(orderId);
   }
 
   byEmail(email: string): KnownLicense[] {

@@ -1,9 +1,14 @@
 // Reconciling Gumroad sales with the ledger. Pure: the ledger, the tier mapping and "now" come in.
-// A sale is matched by order id (Purchase ID, then Order Number, against gumroad_order_id / order_ref),
-// then by email + product (a license of this product for that email not tied to another order).
+// A sale is matched by order id (Purchase ID, then Order Number, against gumroad_order_id / order_ref, in
+// canonical form: a bare id X is gumroad:X), then by email + product (a license of this product for that
+// email not tied to another order). Rows Gumroad writes that are not a sale of their own are skipped: a
+// subscription's recurring charges (its first sale carries the license), pre-order authorizations (the
+// charge at release does), and subscriptions that ended before anything was minted.
+import { addYears } from '../license/build-claims.js';
+import { canonicalOrderRef, parseOrderId } from '../ledger/order-identity.js';
 import type { GumroadSale } from './gumroad-sale.js';
 import type { KnownLicense, LicenseIndex } from './license-index.js';
-import { saleRef, type ImportPlan } from './plan.js';
+import { saleRef, type ExpiryFrom, type ImportPlan } from './plan.js';
 import type { TierChoice } from './tier-map.js';
 
 export interface SalesPlannerDeps {
@@ -11,37 +16,47 @@ export interface SalesPlannerDeps {
   product: string;
   tierFor: (sale: GumroadSale) => TierChoice;
   now: Date;
+  expiryFrom?: ExpiryFrom;
 }
 
 export class SalesPlanner {
   private readonly purchaseLines = new Map<string, number>();
   /** Licenses already matched to a sale in this run, so two purchases by one buyer need two licenses. */
   private readonly claimed = new Set<string>();
+  /** Gumroad license key -> the line of the subscription's first sale in this run. */
+  private readonly firstSaleOf = new Map<string, number>();
 
   constructor(private readonly plan: ImportPlan, private readonly deps: SalesPlannerDeps) {}
 
   add(file: string, sale: GumroadSale): void {
     const { plan } = this;
-    const earlier = this.purchaseLines.get(sale.purchaseId);
-    if (earlier !== undefined) {
+    const skip = (reason: string) => {
       plan.counts.skipped++;
-      plan.skipped.push({ file, line: sale.line, reason: `Purchase ID ${sale.purchaseId} again (first on line ${earlier})` });
-      return;
-    }
+      plan.skipped.push({ file, line: sale.line, reason });
+    };
+    const earlier = this.purchaseLines.get(sale.purchaseId);
+    if (earlier !== undefined) return skip(`Purchase ID ${sale.purchaseId} again (first on line ${earlier})`);
     this.purchaseLines.set(sale.purchaseId, sale.line);
     plan.sales.sales++;
+    if (sale.recurringCharge) {
+      const first = sale.licenseKey ? this.firstSaleOf.get(sale.licenseKey) : undefined;
+      return skip(`a recurring charge of a subscription: its first sale${first !== undefined ? ` (line ${first})` : ''} carries the license`);
+    }
+    if (sale.licenseKey) this.firstSaleOf.set(sale.licenseKey, sale.line);
+    if (sale.preorderAuthorization) return skip('a pre-order authorization: the license comes with the charge when the product is released');
     const match = this.match(sale);
     const lost = sale.fullyRefunded ? 'fully refunded' : sale.disputeLost ? 'dispute lost' : null;
     if (!match) {
-      if (lost) {
-        plan.counts.skipped++;
-        plan.skipped.push({ file, line: sale.line, reason: `${lost} and has no license: nothing to do` });
-        return;
-      }
+      if (lost) return skip(`${lost} and has no license: nothing to do`);
+      const ended = sale.subscriptionEnded;
+      if (ended && Date.parse(`${ended}T00:00:00Z`) <= this.deps.now.getTime()) return skip(`the subscription ended on ${ended}: nothing to mint`);
       plan.counts.new++;
       const choice = this.deps.tierFor(sale);
-      if (choice.ok) plan.sales.missing.push({ ...saleRef(file, sale), tier: choice.tier, years: choice.years });
-      else plan.sales.unmapped.push({ ...saleRef(file, sale), reason: choice.reason });
+      if (!choice.ok) return void plan.sales.unmapped.push({ ...saleRef(file, sale), reason: choice.reason });
+      const expiresAt = this.expiryOf(sale, choice.years);
+      const expired = expiresAt !== null && Date.parse(expiresAt) <= this.deps.now.getTime();
+      if (expired) plan.sales.alreadyExpired++;
+      plan.sales.missing.push({ ...saleRef(file, sale), tier: choice.tier, years: choice.years, expiresAt, expired });
       return;
     }
     this.claimed.add(match.license.licenseKey.toUpperCase());
@@ -56,15 +71,27 @@ export class SalesPlanner {
     if (lost && this.isActive(match.license)) plan.sales.refundedActive.push({ ...saleRef(file, sale), licenseKey: match.license.licenseKey, why: lost });
   }
 
+  /** The mapped duration from the purchase (or from now), never past a subscription's end. */
+  private expiryOf(sale: GumroadSale, years: number | 'lifetime'): string | null {
+    const from = this.deps.expiryFrom === 'now' ? this.deps.now : new Date(sale.purchasedAt);
+    const byDuration = years === 'lifetime' ? null : addYears(from, years).getTime();
+    const end = sale.subscriptionEnded ? Date.parse(`${sale.subscriptionEnded}T00:00:00Z`) : null;
+    const at = end !== null && (byDuration === null || end < byDuration) ? end : byDuration;
+    return at === null ? null : new Date(at).toISOString();
+  }
+
   private match(sale: GumroadSale): { license: KnownLicense; by: 'order' | 'email' } | null {
     const { index, product } = this.deps;
     const byOrder = index.byOrderId(sale.purchaseId) ?? (sale.orderNumber ? index.byOrderId(sale.orderNumber) : null);
     if (byOrder) return { license: byOrder, by: 'order' };
-    const ids = new Set([sale.purchaseId, sale.orderNumber].filter(Boolean));
+    const saleOrders = new Set([sale.purchaseId, sale.orderNumber].filter((id): id is string => Boolean(id)).map((id) => parseOrderId(id).orderRef));
     const candidate = index
       .byEmail(sale.email)
       .filter((l) => l.product === product && !this.claimed.has(l.licenseKey.toUpperCase()))
-      .filter((l) => (!l.gumroadOrderId || ids.has(l.gumroadOrderId)) && (!l.orderRef || ids.has(l.orderRef)))
+      .filter((l) => {
+        const order = canonicalOrderRef(l.gumroadOrderId, l.orderRef);
+        return order === null || saleOrders.has(order);
+      })
       .sort((a, b) => Math.abs(Date.parse(a.issuedAt) - Date.parse(sale.purchasedAt)) - Math.abs(Date.parse(b.issuedAt) - Date.parse(sale.purchasedAt)))[0];
     return candidate ? { license: candidate, by: 'email' } : null;
   }

@@ -1,6 +1,7 @@
 // The import plan: what a run would do, worked out before anything is written.
 import type { LedgerEvent } from '../ledger/events.js';
 import type { GumroadSale } from './gumroad-sale.js';
+import type { RubyHash } from './ruby-hash.js';
 
 export type ImportFormat = 'jsonl' | 'csv' | 'gumroad-csv';
 
@@ -36,17 +37,29 @@ export interface SaleRef {
   item: string;
   variants: string | null;
   purchasedAt: string;
+  /** The buyer's email when the sale is a gift (then `email` is the giftee's). */
+  giftedBy: string | null;
+  customFields: RubyHash | null;
 }
 
 export interface MissingSale extends SaleRef {
   tier: string;
   years: number | 'lifetime';
+  /** The expiry a mint gives it (see ExpiryFrom), capped at a future `Subscription End Date`; null: lifetime. */
+  expiresAt: string | null;
+  /** Minted now, it would already be expired. */
+  expired: boolean;
 }
+
+/** Where a minted license's duration starts: the purchase (the default) or today (`--from now`). */
+export type ExpiryFrom = 'purchase' | 'now';
 
 export interface SalesPlan {
   sales: number;
   matched: number;
   missing: MissingSale[];
+  /** How many of `missing` would be minted already expired. */
+  alreadyExpired: number;
   unmapped: (SaleRef & { reason: string })[];
   refundedActive: (SaleRef & { licenseKey: string; why: 'fully refunded' | 'dispute lost' })[];
 }
@@ -70,10 +83,13 @@ export function emptyPlan(): ImportPlan {
     invalid: [],
     conflicts: [],
     skipped: [],
-    sales: { sales: 0, matched: 0, missing: [], unmapped: [], refundedActive: [] },
+    sales: { sales: 0, matched: 0, missing: [], alreadyExpired: 0, unmapped: [], refundedActive: [] },
   };
 }
 
 export function saleRef(file: string, s: GumroadSale): SaleRef {
-  return { file, line: s.line, purchaseId: s.purchaseId, orderNumber: s.orderNumber, email: s.email, name: s.buyerName, item: s.itemName, variants: s.variants, purchasedAt: s.purchasedAt };
+  return {
+    file, line: s.line, purchaseId: s.purchaseId, orderNumber: s.orderNumber, email: s.email, name: s.buyerName, item: s.itemName,
+    variants: s.variants, purchasedAt: s.purchasedAt, giftedBy: s.giftedBy, customFields: s.customFields,
+  };
 }

@@ -34,7 +34,7 @@ export function importReport(plan: ImportPlan, applied: ApplyResult | null, dryR
 
 export interface ReconcileReport {
   file: string;
-  counts: { sales: number; matched: number; missing: number; unmapped: number; refundedActive: number; conflicting: number; invalid: number; skipped: number };
+  counts: { sales: number; matched: number; missing: number; alreadyExpired: number; unmapped: number; refundedActive: number; conflicting: number; invalid: number; skipped: number };
   missing: ImportPlan['sales']['missing'];
   unmapped: ImportPlan['sales']['unmapped'];
   refundedActive: ImportPlan['sales']['refundedActive'];
@@ -48,9 +48,21 @@ export function reconcileReport(file: string, plan: ImportPlan): ReconcileReport
   return {
     file,
     counts: {
-      sales: s.sales, matched: s.matched, missing: s.missing.length, unmapped: s.unmapped.length, refundedActive: s.refundedActive.length,
+      sales: s.sales, matched: s.matched, missing: s.missing.length, alreadyExpired: s.alreadyExpired, unmapped: s.unmapped.length, refundedActive: s.refundedActive.length,
       conflicting: plan.counts.conflicting, invalid: plan.counts.invalid, skipped: plan.counts.skipped,
     },
     missing: s.missing, unmapped: s.unmapped, refundedActive: s.refundedActive, conflicts: plan.conflicts, invalid: plan.invalid, skipped: plan.skipped,
   };
+}
+
+/**
+ * Rows were found but not one could be used (every one invalid, or skipped): the run failed, whatever it
+ * wrote (nothing). The message, or null when at least one row is new, present or conflicting.
+ */
+export function nothingImportable(plan: ImportPlan): string | null {
+  const c = plan.counts;
+  const rows = plan.files.reduce((n, f) => n + f.rows, 0);
+  if (rows === 0 || c.invalid === 0 || c.new + c.present + c.conflicting > 0) return null;
+  const first = plan.invalid[0]!;
+  return `none of the ${rows} row(s) could be imported: ${c.invalid} invalid${c.skipped ? `, ${c.skipped} skipped` : ''}; the first: ${first.file}:${first.line}: ${first.reason}`;
 }

@@ -27,6 +27,8 @@ export interface MintData {
   format: string;
   gumroadOrderId?: string | null;
   orderRef?: string | null;
+  /** Gumroad's `Order Number` of the sale, when known (search finds it; see migration 6). */
+  orderNumber?: string;
   seats?: number;
   features?: string[];
   note?: string;

@@ -182,6 +182,45 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 6,
+    name: 'search: accents folded, order refs and Gumroad order numbers',
+    // src/ledger/queries.ts searchLicenses. The trigram index now folds diacritics (muller finds Müller) and
+    // indexes every order id a license answers to: gumroad_order_id, order_ref, and the Gumroad `Order
+    // Number` that imported sales (and webhooks that carry one) record in the license's origin event. It is
+    // contentless: the ledger's names and emails are not copied into it (a forget re-indexes the blank row).
+    sql: `
+      DROP TRIGGER IF EXISTS licenses_search_ai;
+      DROP TRIGGER IF EXISTS licenses_search_ad;
+      DROP TRIGGER IF EXISTS licenses_search_au;
+      DROP TABLE IF EXISTS licenses_search;
+      DROP VIEW IF EXISTS licenses_search_source;
+      CREATE VIRTUAL TABLE licenses_search USING fts5(
+        license_key, email, name, orders,
+        content='', contentless_delete=1, tokenize='trigram remove_diacritics 1'
+      );
+      CREATE VIEW licenses_search_source AS
+        SELECT l.rowid AS rowid, l.license_key, l.email, l.name,
+          trim(coalesce(l.gumroad_order_id, '') || ' ' || coalesce(l.order_ref, '') || ' ' || coalesce(
+            (SELECT group_concat(json_extract(e.data, '$.orderNumber'), ' ') FROM events e
+             WHERE e.license_key = l.license_key AND e.type IN ('minted', 'imported') AND json_extract(e.data, '$.orderNumber') IS NOT NULL), '')) AS orders
+        FROM licenses l;
+      CREATE TRIGGER licenses_search_ai AFTER INSERT ON licenses BEGIN
+        INSERT INTO licenses_search(rowid, license_key, email, name, orders)
+          SELECT rowid, license_key, email, name, orders FROM licenses_search_source WHERE rowid = new.rowid;
+      END;
+      CREATE TRIGGER licenses_search_ad AFTER DELETE ON licenses BEGIN
+        DELETE FROM licenses_search WHERE rowid = old.rowid;
+      END;
+      CREATE TRIGGER licenses_search_au AFTER UPDATE OF license_key, email, name, gumroad_order_id, order_ref ON licenses BEGIN
+        DELETE FROM licenses_search WHERE rowid = old.rowid;
+        INSERT INTO licenses_search(rowid, license_key, email, name, orders)
+          SELECT rowid, license_key, email, name, orders FROM licenses_search_source WHERE rowid = new.rowid;
+      END;
+      INSERT INTO licenses_search(rowid, license_key, email, name, orders)
+        SELECT rowid, license_key, email, name, orders FROM licenses_search_source;
+    `,
+  },
+  {
+    version: 7,
     name: 'idempotent remote mints',
     // Server side: an admin mint's idempotency key -> the license it made, so a retried request gets that
     // license back instead of a second one. CLI side: the key of a remote mint whose answer never came,

@@ -12,7 +12,11 @@ export interface ListFilter {
   offset?: number;
 }
 
-/** Substring, case-insensitive, over key, email, name and order id. Trigram index for 3+ characters. */
+/**
+ * Substring, case-insensitive, over key, email, name and every order id (gumroad_order_id, order_ref, Gumroad's
+ * Order Number). 3+ characters go through the trigram index (migration 6), which also folds accents: "muller"
+ * finds Müller and "Müller" finds muller. Shorter text is a plain LIKE (case-insensitive for ASCII only).
+ */
 export function searchLicenses(ledger: Ledger, text: string, limit = 1000): LicenseRow[] {
   const needle = text.trim();
   if (needle === '') return [];
@@ -30,7 +34,8 @@ export function searchLicenses(ledger: Ledger, text: string, limit = 1000): Lice
   const rows = ledger.db
     .prepare(
       `SELECT * FROM licenses WHERE license_key LIKE @like ESCAPE '\\' OR email LIKE @like ESCAPE '\\'
-       OR name LIKE @like ESCAPE '\\' OR gumroad_order_id LIKE @like ESCAPE '\\' ORDER BY issued_at DESC LIMIT @limit`,
+       OR name LIKE @like ESCAPE '\\' OR gumroad_order_id LIKE @like ESCAPE '\\' OR order_ref LIKE @like ESCAPE '\\'
+       ORDER BY issued_at DESC LIMIT @limit`,
     )
     .all({ like, limit }) as SqlRow[];
   return rows.map(rowToLicense);

@@ -17,6 +17,8 @@ export interface MintRequest {
   gumroadOrderId?: string;
   /** Provider-qualified order id ("stripe:cs_123"): one order, one license. */
   orderRef?: string;
+  /** Gumroad's `Order Number` (external_id_numeric): searchable, not an order identity. */
+  orderNumber?: string;
   note?: string;
   seats?: number;
   features?: string[];
@@ -107,6 +109,7 @@ export function prepareMint(req: MintRequest, licenseKey: string, ctx: Omit<Sign
     updatesUntil: req.updatesUntil?.toISOString() ?? null,
     blob, kid: ctx.signer.kid, format: ctx.format.name,
     ...orderFields(req),
+    ...(req.orderNumber ? { orderNumber: req.orderNumber } : {}),
     ...(req.seats !== undefined ? { seats: req.seats } : {}),
     ...(req.features ? { features: req.features } : {}),
     ...(req.note ? { note: req.note } : {}),

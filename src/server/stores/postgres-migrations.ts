@@ -120,7 +120,7 @@ export const PG_MIGRATIONS: PgMigration[] = [
   {
     version: 3,
     name: 'idempotent admin mints',
-    // Same as the SQLite ledger's admin_mint_requests (migration 6).
+    // Same as the SQLite ledger's admin_mint_requests (migration 7).
     sql: `
       CREATE TABLE admin_mint_requests (
         idempotency_key text PRIMARY KEY,

@@ -1,0 +1,129 @@
+// Gumroad's date and time cells -> one UTC instant, or the reason why not. Pure.
+//
+// Gumroad writes `Purchase Date` as Date#to_s ("2025-03-10") and `Purchase Time (UTC timezone)` as Time#to_s
+// ("2025-03-10 17:02:00 +0000"; " UTC" for a UTC-flagged Time), see antiwork/gumroad
+// app/services/exports/purchase_export_service.rb. A spreadsheet that re-saves the file may leave either as it
+// was or rewrite it: US dates ("3/10/2025", "3/10/25"), a bare or 12-hour time ("17:02", "5:02:00 PM"), ISO
+// ("2025-03-10T17:02:00Z"), or the whole date-time in the date column.
+
+export interface CalendarDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+interface ClockTime {
+  hour: number;
+  minute: number;
+  second: number;
+  ms: number;
+  /** Minutes east of UTC, or null when the cell names no zone (then it is UTC, as the column says). */
+  offset: number | null;
+}
+
+interface Cell {
+  date: CalendarDate | null;
+  time: ClockTime | null;
+}
+
+/** Gumroad opened in 2011: an earlier sale date is a misread cell, not a sale. */
+export const FIRST_SALE_YEAR = 2011;
+
+const ISO_DATE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})/;
+const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})(?!\d)/;
+const TIME = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:\s*([AaPp])\.?[Mm]\.?)?/;
+const ZONE = /^\s*(?:(Z|UTC|GMT)|([+-])(\d{2}):?(\d{2})?)$/i;
+
+export function isCalendarDate({ year, month, day }: CalendarDate): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function parseTime(text: string): ClockTime | null {
+  const m = TIME.exec(text);
+  if (!m) return null;
+  let hour = Number(m[1]);
+  const [minute, second] = [Number(m[2]), Number(m[3] ?? 0)];
+  const ms = m[4] ? Math.floor(Number(`0.${m[4]}`) * 1000) : 0;
+  if (m[5]) {
+    if (hour < 1 || hour > 12) return null;
+    hour = (hour % 12) + (m[5].toLowerCase() === 'p' ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  const rest = text.slice(m[0].length);
+  if (rest.trim() === '') return { hour, minute, second, ms, offset: null };
+  const z = ZONE.exec(rest);
+  if (!z) return null;
+  if (z[1]) return { hour, minute, second, ms, offset: 0 };
+  const [oh, om] = [Number(z[3]), Number(z[4] ?? 0)];
+  if (oh > 14 || om > 59) return null;
+  return { hour, minute, second, ms, offset: (z[2] === '-' ? -1 : 1) * (oh * 60 + om) };
+}
+
+/** A date, a time, or a date and a time ("2025-03-10 17:02:00 +0000", "3/10/2025 5:02 PM", ISO with T). */
+function parseCell(text: string): Cell | null {
+  const t = text.trim();
+  const iso = ISO_DATE.exec(t);
+  const us = iso ? null : US_DATE.exec(t);
+  const m = iso ?? us;
+  if (!m) {
+    const time = parseTime(t);
+    return time ? { date: null, time } : null;
+  }
+  const year = iso ? Number(m[1]) : m[3]!.length === 2 ? 2000 + Number(m[3]) : Number(m[3]);
+  const date = iso ? { year, month: Number(m[2]), day: Number(m[3]) } : { year, month: Number(m[1]), day: Number(m[2]) };
+  if (!isCalendarDate(date)) return null;
+  const rest = t.slice(m[0].length);
+  if (rest.trim() === '') return { date, time: null };
+  if (!/^[ T]/.test(rest)) return null;
+  const time = parseTime(rest.trimStart().replace(/^T/, ''));
+  return time ? { date, time } : null;
+}
+
+function instant(date: CalendarDate, time: ClockTime | null): number {
+  const t = time ?? { hour: 0, minute: 0, second: 0, ms: 0, offset: 0 };
+  return Date.UTC(date.year, date.month - 1, date.day, t.hour, t.minute, t.second, t.ms) - (t.offset ?? 0) * 60_000;
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+function notADate(column: string, cell: string): string {
+  const slashed = /^\s*(\d{1,2})\/(\d{1,2})\//.exec(cell);
+  const hint = slashed && Number(slashed[1]) > 12 ? ' (dates with slashes are read as month/day/year)' : '';
+  return `"${column}" is not a date: "${cell.trim()}"${hint}`;
+}
+
+/**
+ * `Purchase Date` and `Purchase Time (UTC timezone)` -> ISO 8601 UTC. When both cells carry a date they must
+ * name the same UTC day (Gumroad writes both from created_at in UTC); when both carry a time, the same instant.
+ * The result must fall between 2011 and a day after `now`.
+ */
+export function gumroadPurchaseInstant(dateCell: string, timeCell: string, now: Date): Parsed<string> {
+  const d = parseCell(dateCell);
+  if (!d?.date) return { ok: false, reason: notADate('Purchase Date', dateCell) };
+  let at = instant(d.date, d.time);
+  if (timeCell.trim() !== '') {
+    const t = parseCell(timeCell);
+    if (!t?.time) return { ok: false, reason: `"Purchase Time (UTC timezone)" is not a time: "${timeCell.trim()}"` };
+    const fromTime = t.date ? instant(t.date, t.time) : instant(d.date, t.time);
+    if (t.date && day(fromTime) !== day(instant(d.date, null))) {
+      return { ok: false, reason: `"Purchase Date" ${day(instant(d.date, null))} and "Purchase Time (UTC timezone)" "${timeCell.trim()}" are different days` };
+    }
+    if (d.time && fromTime !== at) return { ok: false, reason: `"Purchase Date" "${dateCell.trim()}" and "Purchase Time (UTC timezone)" "${timeCell.trim()}" are different times` };
+    at = fromTime;
+  }
+  const year = new Date(at).getUTCFullYear();
+  if (year < FIRST_SALE_YEAR) return { ok: false, reason: `"Purchase Date" ${day(at)} is before Gumroad's first sale (${FIRST_SALE_YEAR})` };
+  if (at > now.getTime() + 86_400_000) return { ok: false, reason: `"Purchase Date" ${new Date(at).toISOString()} is in the future (now is ${now.toISOString()})` };
+  return { ok: true, value: new Date(at).toISOString() };
+}
+
+/** A date-only column such as `Subscription End Date` (Date#to_s) -> "YYYY-MM-DD"; empty -> null. */
+export function gumroadDay(column: string, cell: string): Parsed<string | null> {
+  if (cell.trim() === '') return { ok: true, value: null };
+  const c = parseCell(cell);
+  if (!c?.date || c.date.year < FIRST_SALE_YEAR || c.date.year > 9999) return { ok: false, reason: notADate(column, cell) };
+  return { ok: true, value: day(instant(c.date, c.time)) };
+}
