@@ -226,12 +226,12 @@ export const MIGRATIONS: Migration[] = [
     // license back instead of a second one. CLI side: the key of a remote mint whose answer never came,
     // kept until it does, so running the same command again retries with the same key (src/sync/mint-requests.ts).
     sql: `
-      CREATE TABLE admin_mint_requests (
+      CREATE TABLE IF NOT EXISTS admin_mint_requests (
         idempotency_key TEXT PRIMARY KEY,
         license_key     TEXT NOT NULL,
         created_at      TEXT NOT NULL
       );
-      CREATE TABLE pending_remote_mints (
+      CREATE TABLE IF NOT EXISTS pending_remote_mints (
         request_hash    TEXT PRIMARY KEY,
         idempotency_key TEXT NOT NULL,
         created_at      TEXT NOT NULL
