@@ -10,6 +10,7 @@ import { registerMailCommands } from './cli/program-mail.js';
 import { registerServerCommands } from './cli/program-server.js';
 import { registerSyncCommands } from './cli/program-sync.js';
 import { registerFormatCommands } from './cli/program-format.js';
+import { registerConfigCommands } from './cli/program-config.js';
 
 export type Runner = (command: Command, fn: (app: AppContext) => Promise<void>) => Promise<void>;
 
@@ -37,6 +38,7 @@ export function createProgram(): Program {
   registerKeysCommands(program, run);
   registerImportCommands(program, run);
   registerMailCommands(program, run);
+  registerConfigCommands(program, run);
   registerServerCommands(program, run);
   registerSyncCommands(program, run);
   registerFormatCommands(program, run);

@@ -1,6 +1,7 @@
 // The entry point: parse argv, run, map errors to exit codes. The only place that exits the process.
 import { createProgram } from './cli.js';
 import { errorJson, reportError, wantsJson } from './cli/error-report.js';
+import { jsonDocumentWritten } from './cli/io.js';
 import { EXIT } from './errors.js';
 
 // `license-admin show … | head -1`: the reader went away; that is not an error.
@@ -20,7 +21,9 @@ async function main(argv: string[]): Promise<number> {
     const report = reportError(error);
     if (!report) return EXIT.ok;
     process.stderr.write(report.stderr);
-    if (wantsJson(argv.slice(2))) process.stdout.write(errorJson(report));
+    // A command that printed its result and then failed (e.g. resend: the mail is queued, not sent) has
+    // given its one document already; the exit code and stderr tell the rest.
+    if (wantsJson(argv.slice(2)) && !jsonDocumentWritten()) process.stdout.write(errorJson(report));
     return report.exitCode;
   } finally {
     await program.cleanup();

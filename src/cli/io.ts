@@ -9,12 +9,22 @@ export interface Output {
   progressDone(): void;
 }
 
+let jsonWritten = false;
+
+/** Has this process already printed its one --json document? Then a later failure must not add a second. */
+export function jsonDocumentWritten(): boolean {
+  return jsonWritten;
+}
+
 export function createOutput(stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Output {
   const tty = Boolean(stderr.isTTY);
   let progressShown = false;
   return {
     data: (text) => stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    json: (value) => stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    json: (value) => {
+      jsonWritten = true;
+      stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
     info: (text) => stderr.write(`${text}\n`),
     warn: (text) => stderr.write(`warning: ${text}\n`),
     progress: (text) => {

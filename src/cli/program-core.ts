@@ -67,11 +67,25 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .description('a fresh blob for the same key with a later expiry (from the later of now and the current expiry)')
     .option('--years <n>', 'extend by N years (default 1)')
     .option('--until <date>', 'new expiry date (YYYY-MM-DD)')
+    .option('--lifetime', 'make it a lifetime license (it never expires)')
     .option('--shorten', 'allow --until to end the license earlier than it ends now')
+    .option('--accept-unverified', 'also re-sign an imported blob that could not be verified (check it first)')
     .option('--send', 'email the renewed license to the buyer')
     .option('--preview', 'with --send: print the email instead of queueing it (the license is still renewed)')
-    .addHelpText('after', example('license-admin renew DT1-PRO-7K2M-9QXH-4TZB-W3NAG --years 1 --send'))
+    .addHelpText('after', example('license-admin renew DT1-PRO-7K2M-9QXH-4TZB-W3NAG --years 1 --send', 'license-admin renew DT1-PRO-7K2M-9QXH-4TZB-W3NAG --lifetime'))
     .action((key, opts, cmd) => run(cmd, async (app) => (await import('../commands/lifecycle.js')).renewCommand(key, opts, app)));
+
+  program
+    .command('edit <key>')
+    .description("correct a buyer's email or name, or change the tier (upgrade): same key, a re-signed blob, the old values kept in the history")
+    .option('--email <email>', 'the new email address')
+    .option('--name <name>', "the buyer's name as it should appear")
+    .option('--tier <tier>', 'another configured tier (the key keeps the tier it was minted with; the blob carries the new one)')
+    .option('--accept-unverified', 'also re-sign an imported blob that could not be verified (check it first)')
+    .option('--send', 'email the re-signed license to the buyer (at the new address)')
+    .option('--preview', 'with --send: print the email instead of queueing it (the change is still made)')
+    .addHelpText('after', example('license-admin edit DT1-PRO-7K2M-9QXH-4TZB-W3NAG --email jane@new.example --send', 'license-admin edit DT1-PRO-7K2M-9QXH-4TZB-W3NAG --tier enterprise --json'))
+    .action((key, opts, cmd) => run(cmd, async (app) => (await import('../commands/lifecycle.js')).editCommand(key, opts, app)));
 
   program
     .command('note <key> <text>')

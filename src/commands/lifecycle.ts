@@ -4,6 +4,7 @@ import { parseDate, parsePositiveInt } from '../cli/parse-flags.js';
 import { UserError } from '../errors.js';
 import { toView } from '../ledger/license-view.js';
 import { latestEventId, reportLicenseMail, withLicenseMail } from './mail.js';
+import { editLicense } from '../licensing/edit.js';
 import { addNote, forgetPerson, reinstateLicense, renewLicense, revokeLicense, type ChangeResult } from '../licensing/lifecycle.js';
 
 function report(app: AppContext, result: ChangeResult, done: string, unchanged: string): void {
@@ -28,17 +29,30 @@ export async function noteCommand(key: string, text: string, app: AppContext): P
   report(app, result, `Note added to ${result.license.licenseKey}.`, '');
 }
 
-export async function renewCommand(key: string, opts: { years?: string; until?: string; shorten?: boolean; send?: boolean; preview?: boolean }, app: AppContext): Promise<void> {
+export interface RenewFlags {
+  years?: string;
+  until?: string;
+  lifetime?: boolean;
+  shorten?: boolean;
+  acceptUnverified?: boolean;
+  send?: boolean;
+  preview?: boolean;
+}
+
+export async function renewCommand(key: string, opts: RenewFlags, app: AppContext): Promise<void> {
   const request = {
     ...(opts.years !== undefined ? { years: parsePositiveInt(opts.years, '--years') } : {}),
     ...(opts.until !== undefined ? { until: parseDate(opts.until, '--until') } : {}),
+    ...(opts.lifetime ? { lifetime: true } : {}),
     ...(opts.shorten ? { allowShorter: true } : {}),
+    ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
   };
   const ctx = await app.signing();
   const { result, mail, delivery } = await withLicenseMail(app, opts, 'renewed', (l) => `renew:${latestEventId(ctx.ledger, l.licenseKey, 'renewed')}`,
     (inTransaction) => renewLicense(key, request, ctx, inTransaction));
-  if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: true, ...(mail ? { mail } : {}) });
-  app.out.info(color.green(`Renewed ${result.license.licenseKey} until ${result.license.expiresAt?.slice(0, 10)}.`));
+  if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: result.changed, ...(mail ? { mail } : {}) });
+  if (!result.changed) return app.out.info(`${result.license.licenseKey} is already a lifetime license; nothing changed.`);
+  app.out.info(color.green(`Renewed ${result.license.licenseKey} ${result.license.expiresAt ? `until ${result.license.expiresAt.slice(0, 10)}` : 'for a lifetime (it never expires)'}.`));
   app.out.data(result.license.blob);
   reportLicenseMail(app, { mail, delivery });
 }
@@ -55,4 +69,32 @@ export async function forgetCommand(opts: { email: string; yes?: boolean }, app:
   const result = forgetPerson(opts.email, await app.ops());
   if (app.json) return app.out.json(result);
   app.out.info(`Forgot ${result.email}: removed name, email, blob and notes from ${result.licenseKeys.length} license(s) (${result.licenseKeys.join(', ')}) and scrubbed ${result.eventsScrubbed} history event(s). The keys and dates remain so the numbers still add up.`);
+}
+
+export interface EditFlags {
+  email?: string;
+  name?: string;
+  tier?: string;
+  acceptUnverified?: boolean;
+  send?: boolean;
+  preview?: boolean;
+}
+
+/** `edit <key>`: a corrected email or name, or another tier; same key, re-signed blob, history kept. */
+export async function editCommand(key: string, opts: EditFlags, app: AppContext): Promise<void> {
+  const ctx = await app.signing();
+  const request = {
+    ...(opts.email !== undefined ? { email: opts.email } : {}),
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(opts.tier !== undefined ? { tier: opts.tier } : {}),
+    ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
+  };
+  const { result, mail, delivery } = await withLicenseMail(app, opts, 'license', (l) => `change:${latestEventId(ctx.ledger, l.licenseKey, 'changed')}`,
+    (inTransaction) => editLicense(key, request, ctx, inTransaction));
+  if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: result.changed, ...(mail ? { mail } : {}) });
+  if (!result.changed) return app.out.info(`${result.license.licenseKey} already has those details; nothing changed.`);
+  const l = result.license;
+  app.out.info(color.green(`Changed ${l.licenseKey}: ${l.tier} license for ${l.name ? `${l.name} <${l.email}>` : l.email}; the blob is re-signed (the key stays the same).`));
+  app.out.data(l.blob);
+  reportLicenseMail(app, { mail, delivery });
 }

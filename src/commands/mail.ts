@@ -29,6 +29,7 @@ export function latestEventId(ledger: Ledger, licenseKey: string, type: EventTyp
 /** What --json shows under `mail`. */
 export type MailJson =
   | { status: 'preview'; preview: MailPreview }
+  | { status: 'queued'; by: 'server'; to: string }
   | { status: 'sent' | 'pending' | 'failed'; outboxId: number; to: string; messageId: string; error?: string; hint?: string; nextAttemptAt?: string | null };
 
 export function deliveryJson(r: DeliveryResult): MailJson {

@@ -6,7 +6,8 @@ import { toView, type LicenseView } from '../ledger/license-view.js';
 import { mintLicense, type MintRequest } from '../licensing/mint.js';
 import { color } from '../cli/colors.js';
 import { mintThroughServerOrNull } from './mint-remote.js';
-import { reportLicenseMail, withLicenseMail } from './mail.js';
+import { mailerFor, reportLicenseMail, withLicenseMail, type MailJson } from './mail.js';
+import { chooseMintRoute } from '../sync/remote-mint.js';
 
 export interface MintFlags {
   tier?: string;
@@ -48,14 +49,38 @@ export async function mintRequestFromFlags(flags: MintFlags, app: AppContext): P
 
 export async function mintCommand(flags: MintFlags, app: AppContext): Promise<void> {
   const request = await mintRequestFromFlags(flags, app);
-  const remote = await mintThroughServerOrNull(flags, request, app);
-  const outcome = remote ? await mailRemoteMint(remote, flags, app) : await mintLocally(request, flags, app);
-  const license = remote ?? toView(outcome.result.license, app.clock());
+  const viaServer = chooseMintRoute(flags, app.config()) === 'remote';
+  // Who will mail it is settled before anyone is contacted: this machine when it can, else the server
+  // (which refuses before minting when it cannot either). No mint is followed by "but the mail failed to start".
+  const localMail = flags.send && !flags.preview ? await localMailProblem(app) : null;
+  if (localMail && !viaServer) throw new UserError(`--send: ${localMail}; nothing was minted`);
+  const remote = viaServer ? await mintThroughServerOrNull(request, app, { serverSends: localMail !== null }) : null;
+  if (!remote && localMail) throw new UserError(`--send: the server could not be reached and this machine cannot send mail (${localMail}); nothing was minted`);
+  const { license, mail, delivery } = remote?.mailedByServer
+    ? { license: remote.license, mail: { status: 'queued', by: 'server', to: remote.license.email } as MailJson, delivery: undefined }
+    : remote
+      ? { license: remote.license, ...(await mailRemoteMint(remote.license, flags, app)) }
+      : await mintLocally(request, flags, app).then((o) => ({ ...o, license: toView(o.result.license, app.clock()) }));
   const mintedBy = remote ? 'remote' : 'local';
-  if (app.json) return app.out.json({ ...license, mintedBy, ...(outcome.mail ? { mail: outcome.mail } : {}) });
+  if (app.json) return app.out.json({ ...license, mintedBy, ...(mail ? { mail } : {}) });
   app.out.info(color.green(`Minted ${license.tier} license for ${license.email}${license.expiresAt ? `, valid until ${license.expiresAt.slice(0, 10)}` : ' (lifetime)'}${remote ? ' on the server' : ''}.`));
   app.out.data(`License key: ${license.licenseKey}\n\n${license.blob}`);
-  reportLicenseMail(app, outcome);
+  if (mail?.status === 'queued') app.out.info(`The server queued the license email to ${license.email} (this machine has no SMTP settings).`);
+  else reportLicenseMail(app, { mail, delivery });
+}
+
+/** Why this machine cannot send a license mail right now (no SMTP settings, no password), or null. */
+async function localMailProblem(app: AppContext): Promise<string | null> {
+  const mailer = await mailerFor(app);
+  try {
+    await mailer.prepare();
+    return null;
+  } catch (error) {
+    if (error instanceof UserError) return error.message;
+    throw error;
+  } finally {
+    mailer.close();
+  }
 }
 
 /** A server-minted license is already in the local ledger; --send mails it from here, like a local mint. */

@@ -28,10 +28,20 @@ export async function resendCommand(target: string, opts: { preview?: boolean },
       return printPreview(app, preview);
     }
     await mailer.prepare();
-    const queued = ledger.transaction(() => mailer.queue('license', active, `resend:${newEventId(now, app.random)}`));
-    const [delivery] = await mailer.deliverAfterCommit([queued.id]);
-    if (!delivery) throw new Error(`outbox message ${queued.id} could not be claimed right after it was queued`);
-    if (app.json) app.out.json({ to: email, licenseKeys: active.map((r) => r.licenseKey), mail: deliveryJson(delivery) });
+    // The same message already waiting in the outbox is sent now rather than queued twice (the buyer
+    // would get both once the first is retried).
+    const { id, merged } = ledger.transaction(() => {
+      const message = mailer.compose('license', active, `resend:${newEventId(now, app.random)}`);
+      const waiting = mailer.waitingLike(message);
+      return waiting ? { id: waiting.id, merged: waiting } : { id: mailer.enqueue(message).id, merged: null };
+    });
+    if (merged) app.out.info(`The same message to ${email} is already in the outbox (#${merged.id}, ${merged.status}, queued ${merged.createdAt.slice(0, 16).replace('T', ' ')} UTC); sending that one now instead of queueing another.`);
+    const [delivery] = await mailer.deliverAfterCommit([id]);
+    if (!delivery) {
+      if (merged) throw new UserError(`outbox message #${id} is being sent right now by another process (or the server); nothing new was queued`);
+      throw new Error(`outbox message ${id} could not be claimed right after it was queued`);
+    }
+    if (app.json) app.out.json({ to: email, licenseKeys: active.map((r) => r.licenseKey), mail: { ...deliveryJson(delivery), merged: merged !== null } });
     else reportDelivery(app, delivery);
     if (delivery.status !== 'sent') throw new UserError(`not sent; the message stays in the outbox (#${delivery.id}) for "license-admin outbox retry"`);
   } finally {

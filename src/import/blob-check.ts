@@ -14,6 +14,14 @@ export function importBlobChecker(format: LicenseFormat, keys: PublicKey[], now:
     const result = checkBlob(r.blob, format, { keys, now, product: r.product ?? product });
     const signed = result.valid || (result.reason !== undefined && SIGNATURE_OK.has(result.reason));
     const sameKey = result.claims?.sub.toUpperCase() === r.licenseKey.toUpperCase();
-    return { verified: signed && sameKey, kid: result.kid ?? null };
+    // Not even decodable as the configured format: do not list it as one ("format: jws" for a DTLIC2 blob).
+    const foreign = result.reason === 'malformed' && result.claims === undefined;
+    return { verified: signed && sameKey, kid: result.kid ?? null, ...(foreign ? { format: legacyFormatName(r.blob) } : {}) };
   };
+}
+
+/** "legacy:DTLIC2" for a tagged blob of a format we cannot read, "legacy" otherwise. */
+export function legacyFormatName(blob: string): string {
+  const tag = /^([A-Za-z][A-Za-z0-9]{1,15}):/.exec(blob)?.[1];
+  return tag ? `legacy:${tag.toUpperCase()}` : 'legacy';
 }

@@ -13,6 +13,8 @@ export interface ImportDefaults {
 export interface BlobCheck {
   verified: boolean;
   kid: string | null;
+  /** The format the blob is really in, when it is not the configured one (e.g. "legacy:DTLIC2"). */
+  format?: string;
 }
 
 export function deterministicEventId(licenseKey: string, type: EventType, at: string, data: unknown): string {
@@ -20,9 +22,9 @@ export function deterministicEventId(licenseKey: string, type: EventType, at: st
   return `import-${hash.slice(0, 40)}`;
 }
 
-function event(licenseKey: string, type: EventType, at: string, actor: string, source: string, data: Record<string, unknown>): LedgerEvent {
+function event(licenseKey: string, type: EventType, at: string, actor: string, source: string, data: Record<string, unknown>, idData: Record<string, unknown> = data): LedgerEvent {
   // What this machine could verify is not part of the fact being imported: keep it out of the id.
-  const { verified: _verified, kid: _kid, ...identity } = data;
+  const { verified: _verified, kid: _kid, ...identity } = idData;
   return { id: deterministicEventId(licenseKey, type, at, identity), licenseKey, type, at, actor, source, data };
 }
 
@@ -37,7 +39,7 @@ export function mintDataFor(r: LicenseRecord, defaults: ImportDefaults, check: B
     updatesUntil: r.updatesUntil ?? null,
     blob: r.blob,
     kid: r.kid ?? check.kid,
-    format: r.format ?? defaults.format,
+    format: r.format ?? check.format ?? defaults.format,
     gumroadOrderId: r.gumroadOrderId ?? null,
     orderRef: r.orderRef ?? null,
     // A forgotten license has no blob left to check: keep what the exporting ledger knew.
@@ -49,7 +51,9 @@ export function mintDataFor(r: LicenseRecord, defaults: ImportDefaults, check: B
 export function eventsForRecord(r: LicenseRecord, defaults: ImportDefaults, check: BlobCheck): LedgerEvent[] {
   const source = r.source ?? 'import';
   const data = mintDataFor(r, defaults, check) as unknown as Record<string, unknown>;
-  const events = [event(r.licenseKey, 'imported', r.issuedAt, defaults.actor, source, data)];
+  // The id uses the declared format, as it always has: the detected one is what this machine could read.
+  const idData = { ...data, format: r.format ?? defaults.format };
+  const events = [event(r.licenseKey, 'imported', r.issuedAt, defaults.actor, source, data, idData)];
   if (r.revokedAt) events.push(event(r.licenseKey, 'revoked', r.revokedAt, defaults.actor, 'import', r.revokeReason ? { reason: r.revokeReason } : {}));
   if (r.notes) events.push(event(r.licenseKey, 'note_added', r.issuedAt, defaults.actor, 'import', { text: r.notes }));
   if (r.forgottenAt) events.push(event(r.licenseKey, 'forgotten', r.forgottenAt, defaults.actor, 'import', {}));

@@ -6,6 +6,7 @@ export type EventType =
   | 'imported'
   | 'renewed'
   | 'reissued'
+  | 'changed'
   | 'revoked'
   | 'reinstated'
   | 'note_added'
@@ -34,6 +35,20 @@ export interface MintData {
   verified?: boolean;
 }
 
+/** A `changed` event: the buyer's email, name or the tier corrected or upgraded, with the re-signed blob. */
+export interface ChangeData {
+  email?: string;
+  name?: string;
+  tier?: string;
+  /** What they were, for the history (forget scrubs these like the rest). */
+  fromEmail?: string;
+  fromName?: string;
+  fromTier?: string;
+  blob: string;
+  kid: string | null;
+  format: string;
+}
+
 export interface LedgerEvent {
   id: string;
   licenseKey: string;
@@ -44,9 +59,9 @@ export interface LedgerEvent {
   data: Record<string, unknown>;
 }
 
-export const STATE_EVENTS: ReadonlySet<EventType> = new Set(['minted', 'imported', 'renewed', 'reissued', 'revoked', 'reinstated', 'note_added', 'forgotten']);
+export const STATE_EVENTS: ReadonlySet<EventType> = new Set(['minted', 'imported', 'renewed', 'reissued', 'changed', 'revoked', 'reinstated', 'note_added', 'forgotten']);
 
-const PERSONAL_FIELDS = ['name', 'email', 'blob', 'text', 'note', 'to'];
+const PERSONAL_FIELDS = ['name', 'email', 'blob', 'text', 'note', 'to', 'fromName', 'fromEmail'];
 
 /** What a forget leaves of an event: the facts (dates, tier, key) without the person. Idempotent. */
 export function scrubEventData(data: Record<string, unknown>): Record<string, unknown> {

@@ -219,6 +219,25 @@ export const MIGRATIONS: Migration[] = [
         SELECT rowid, license_key, email, name, orders FROM licenses_search_source;
     `,
   },
+  {
+    version: 7,
+    name: 'idempotent remote mints',
+    // Server side: an admin mint's idempotency key -> the license it made, so a retried request gets that
+    // license back instead of a second one. CLI side: the key of a remote mint whose answer never came,
+    // kept until it does, so running the same command again retries with the same key (src/sync/mint-requests.ts).
+    sql: `
+      CREATE TABLE IF NOT EXISTS admin_mint_requests (
+        idempotency_key TEXT PRIMARY KEY,
+        license_key     TEXT NOT NULL,
+        created_at      TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS pending_remote_mints (
+        request_hash    TEXT PRIMARY KEY,
+        idempotency_key TEXT NOT NULL,
+        created_at      TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {

@@ -72,6 +72,15 @@ export function projectLicense(events: readonly LedgerEvent[]): LicenseRow | nul
         row.format = (data.format as string | undefined) ?? row.format;
         row.verified = true;
         break;
+      case 'changed':
+        if (typeof data.email === 'string') row.email = data.email;
+        if (typeof data.name === 'string') row.name = data.name;
+        if (typeof data.tier === 'string') row.tier = data.tier;
+        row.blob = data.blob as string;
+        row.kid = (data.kid as string | null) ?? row.kid;
+        row.format = (data.format as string | undefined) ?? row.format;
+        row.verified = true;
+        break;
       case 'revoked':
         row.revokedAt = e.at;
         row.revokeReason = (data.reason as string | undefined) || null;

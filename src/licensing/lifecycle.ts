@@ -1,10 +1,10 @@
 // Revoke, reinstate, renew, note, forget: each one event, applied in one transaction.
 import { UserError } from '../errors.js';
-import { addYears, buildClaims } from '../license/build-claims.js';
-import type { MintData } from '../ledger/events.js';
+import { addYears } from '../license/build-claims.js';
 import type { LicenseRow } from '../ledger/project.js';
 import { makeEvent, type OpsContext, type SigningContext } from './context.js';
 import { requireLicense } from './find-license.js';
+import { checkResignable, resignedBlob } from './resign.js';
 
 export interface ChangeResult {
   license: LicenseRow;
@@ -42,12 +42,17 @@ export function addNote(keyInput: string, text: string, ctx: OpsContext): Change
 export interface RenewRequest {
   years?: number;
   until?: Date;
+  /** Make it a lifetime license (no expiry). */
+  lifetime?: boolean;
   /** --until may end the license earlier than it ends now only when asked explicitly. */
   allowShorter?: boolean;
+  /** Re-sign an imported blob that could not be verified (the creator checked it by hand). */
+  acceptUnverified?: boolean;
 }
 
-/** New expiry: from the later of now and the current expiry, so renewing early loses nothing. */
-export function renewedExpiry(row: LicenseRow, req: RenewRequest, now: Date): Date {
+/** New expiry: from the later of now and the current expiry, so renewing early loses nothing; null is lifetime. */
+export function renewedExpiry(row: LicenseRow, req: RenewRequest, now: Date): Date | null {
+  if (req.lifetime) return null;
   if (req.until) {
     if (req.until.getTime() <= now.getTime()) throw new UserError(`--until ${req.until.toISOString().slice(0, 10)} is in the past`);
     if (row.expiresAt && req.until.getTime() < Date.parse(row.expiresAt) && !req.allowShorter) {
@@ -62,24 +67,19 @@ export function renewedExpiry(row: LicenseRow, req: RenewRequest, now: Date): Da
 }
 
 export function renewLicense(keyInput: string, req: RenewRequest, ctx: SigningContext, inTransaction?: (license: LicenseRow) => void): ChangeResult {
-  if (req.years !== undefined && req.until !== undefined) throw new UserError('give --years or --until, not both', { exitCode: 2 });
+  if ([req.years !== undefined, req.until !== undefined, req.lifetime === true].filter(Boolean).length > 1) throw new UserError('give one of --years, --until and --lifetime', { exitCode: 2 });
   return ctx.ledger.transaction(() => {
     const row = requireLicense(ctx.ledger, keyInput);
-    if (row.forgottenAt) throw new UserError(`${row.licenseKey} belongs to a forgotten person; mint a new license instead`);
+    checkResignable(row, 'renewing', Boolean(req.acceptUnverified));
     if (row.revokedAt) throw new UserError(`${row.licenseKey} is revoked; "license-admin reinstate ${row.licenseKey}" first if that was a mistake`);
-    if (!row.expiresAt && !req.until) throw new UserError(`${row.licenseKey} is a lifetime license; it never expires (use --until to give it an end date)`);
-    const now = ctx.clock();
-    const expiresAt = renewedExpiry(row, req, now);
-    const origin = ctx.ledger.eventsFor(row.licenseKey).find((e) => e.type === 'minted' || e.type === 'imported')?.data as Partial<MintData> | undefined;
-    const blob = ctx.format.encode(
-      buildClaims({ product: row.product, licenseKey: row.licenseKey, name: row.name, email: row.email, tier: row.tier, issuedAt: now, expiresAt,
-        ...(row.updatesUntil ? { updatesUntil: new Date(row.updatesUntil) } : {}),
-        ...(origin?.seats !== undefined ? { seats: origin.seats } : {}),
-        ...(origin?.features ? { features: origin.features } : {}) }),
-      ctx.signer,
-    );
+    if (!row.expiresAt && !req.until) {
+      if (req.lifetime) return { license: row, changed: false };
+      throw new UserError(`${row.licenseKey} is a lifetime license; it never expires (use --until to give it an end date)`);
+    }
+    const expiresAt = renewedExpiry(row, req, ctx.clock());
+    const blob = resignedBlob(row, { expiresAt }, ctx);
     ctx.ledger.applyEventsInTransaction([
-      makeEvent(ctx, 'renewed', row.licenseKey, { expiresAt: expiresAt.toISOString(), blob, kid: ctx.signer.kid, format: ctx.format.name }),
+      makeEvent(ctx, 'renewed', row.licenseKey, { expiresAt: expiresAt?.toISOString() ?? null, blob, kid: ctx.signer.kid, format: ctx.format.name }),
     ]);
     const license = ctx.ledger.getLicense(row.licenseKey)!;
     inTransaction?.(license);

@@ -39,7 +39,7 @@ export interface MintOptions {
   inTransaction?: (license: LicenseRow) => void;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function validateMintRequest(req: MintRequest, tiers: readonly string[]): void {
   if (!tiers.includes(req.tier)) throw new UserError(`unknown tier "${req.tier}"; the tiers are ${tiers.join(', ')} (see config.json)`);

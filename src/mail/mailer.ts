@@ -7,7 +7,7 @@ import type { SecretStore } from '../keys/keychain.js';
 import { composeLicenseMail, newMessageId } from './compose.js';
 import type { TemplateKind } from './default-templates.js';
 import { deliverDue, type DeliverOptions, type DeliveryResult } from './deliver.js';
-import type { EnqueueResult, NewOutboxMessage } from './outbox.js';
+import { sameMessage, UNSENT_STATUSES, type EnqueueResult, type NewOutboxMessage, type OutboxMessage } from './outbox.js';
 import { toPreview, type MailPreview } from './preview.js';
 import { resolveSmtpSettings, type MailEnv, type SmtpSettings } from './smtp-settings.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
@@ -67,6 +67,15 @@ export class Mailer {
   /** Call inside the license transaction. */
   queue(kind: TemplateKind, licenses: readonly LicenseRow[], idempotencyKey: string): EnqueueResult {
     return this.outbox.enqueue(this.compose(kind, licenses, idempotencyKey));
+  }
+
+  /** An unsent message in the outbox saying exactly what `message` would, if there is one. */
+  waitingLike(message: NewOutboxMessage): OutboxMessage | null {
+    return this.outbox.list({ statuses: UNSENT_STATUSES, limit: 10_000 }).find((m) => sameMessage(message, m)) ?? null;
+  }
+
+  enqueue(message: NewOutboxMessage): EnqueueResult {
+    return this.outbox.enqueue(message);
   }
 
   preview(kind: TemplateKind, licenses: readonly LicenseRow[]): MailPreview {

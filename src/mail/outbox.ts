@@ -108,3 +108,22 @@ export function nextAttemptAt(attempts: number, now: Date, permanent = false): D
 }
 
 export const DEFAULT_LEASE_MS = 5 * 60_000;
+
+/**
+ * Would `candidate` tell the buyer exactly what `waiting` (not yet sent) already will? Same recipient,
+ * kind, licenses and words: then a second message only means the buyer gets it twice. Pure.
+ */
+export function sameMessage(candidate: NewOutboxMessage, waiting: OutboxMessage): boolean {
+  const keys = (k: readonly string[]) => [...k].map((x) => x.toUpperCase()).sort().join(',');
+  return (
+    waiting.to.toLowerCase() === candidate.to.toLowerCase() &&
+    waiting.kind === candidate.kind &&
+    keys(waiting.licenseKeys) === keys(candidate.licenseKeys) &&
+    waiting.subject === candidate.subject &&
+    waiting.text === candidate.text &&
+    JSON.stringify(waiting.attachments) === JSON.stringify(candidate.attachments)
+  );
+}
+
+/** Messages that are still to be delivered (or delivered by hand after giving up). */
+export const UNSENT_STATUSES: readonly OutboxStatus[] = ['pending', 'sending', 'failed'];

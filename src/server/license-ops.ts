@@ -16,8 +16,15 @@ export type ServerSigning = Omit<SigningContext, 'ledger'>;
 export interface ServerMintResult {
   license: LicenseRow;
   created: boolean;
+  /** True when an earlier request with the same idempotency key made this license (a retry). */
+  replayed: boolean;
   /** The ledger events this call wrote (the CLI applies them locally right away). */
   events: LedgerEvent[];
+}
+
+export interface ServerMintOptions {
+  /** A client's key for this request: the same key again returns the license it made (see admin.ts). */
+  idempotencyKey?: string;
 }
 
 export async function signingFor(deps: ServerDeps, actor: string): Promise<ServerSigning> {
@@ -26,32 +33,44 @@ export async function signingFor(deps: ServerDeps, actor: string): Promise<Serve
 
 /**
  * One order, one license: an order that already has one gets it back (created: false). Call it under the
- * order's lock (orderLock); the unique order column refuses a second license even without it (OrderTakenError).
+ * order's lock (mintLock); the unique order column refuses a second license even without it (OrderTakenError).
+ * With an idempotency key, a retried request gets the license its first attempt made (replayed: true).
  */
-export async function mintInTx(tx: StoreTx, req: MintRequest, ctx: ServerSigning, deps: Pick<ServerDeps, 'mail'>): Promise<ServerMintResult> {
+export async function mintInTx(tx: StoreTx, req: MintRequest, ctx: ServerSigning, deps: Pick<ServerDeps, 'mail'>, options: ServerMintOptions = {}): Promise<ServerMintResult> {
+  const { idempotencyKey } = options;
+  if (idempotencyKey) {
+    const earlier = await tx.mintedFor(idempotencyKey);
+    const license = earlier ? await tx.getLicense(earlier) : null;
+    if (license) return { license, created: false, replayed: true, events: [] };
+  }
   const order = orderFields(req);
   if (order.orderRef) {
     const existing = await tx.getByOrderRef(order.orderRef, order.gumroadOrderId);
-    if (existing) return { license: existing, created: false, events: [] };
+    if (existing) return { license: existing, created: false, replayed: false, events: [] };
   }
   let licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
   while (await tx.getLicense(licenseKey)) licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
   const event = prepareMint(req, licenseKey, ctx);
   await tx.applyEvents([event], { refuseOrderConflicts: true });
+  if (idempotencyKey) await tx.recordMintRequest(idempotencyKey, licenseKey, ctx.clock());
   const license = (await tx.getLicense(licenseKey))!;
   if (deps.mail) await tx.enqueueMail(deps.mail.licenseMail(license, ctx.clock()));
-  return { license, created: true, events: [event] };
+  return { license, created: true, replayed: false, events: [event] };
 }
 
-/** The lock a mint takes: its canonical order ref, the key webhook fulfilment of that order takes too. */
-export function orderLock(req: MintRequest): { lockKey?: string } {
+/**
+ * The lock a mint takes: its canonical order ref (the key webhook fulfilment of that order takes too), or
+ * its idempotency key, so two attempts of one request never run side by side.
+ */
+export function mintLock(req: MintRequest, options: ServerMintOptions = {}): { lockKey?: string } {
   const { orderRef } = orderFields(req);
-  return orderRef ? { lockKey: orderRef } : {};
+  if (orderRef) return { lockKey: orderRef };
+  return options.idempotencyKey ? { lockKey: `mint-request:${options.idempotencyKey}` } : {};
 }
 
-/** A mint in its own transaction under the order's lock; one that lost a race for the order returns the winner. */
-export async function mintOrderLicense(store: ServerStore, req: MintRequest, ctx: ServerSigning, deps: Pick<ServerDeps, 'mail'>): Promise<ServerMintResult> {
-  const run = () => store.transaction((tx) => mintInTx(tx, req, ctx, deps), orderLock(req));
+/** A mint in its own transaction under its lock; one that lost a race for the order returns the winner. */
+export async function mintOrderLicense(store: ServerStore, req: MintRequest, ctx: ServerSigning, deps: Pick<ServerDeps, 'mail'>, options: ServerMintOptions = {}): Promise<ServerMintResult> {
+  const run = () => store.transaction((tx) => mintInTx(tx, req, ctx, deps, options), mintLock(req, options));
   try {
     return await run();
   } catch (error) {

@@ -5,7 +5,7 @@ import type { EventType, LedgerEvent } from '../ledger/events.js';
 export const MAX_PUSH_EVENTS = 5_000;
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
-  'minted', 'imported', 'renewed', 'reissued', 'revoked', 'reinstated', 'note_added', 'forgotten', 'mail_queued', 'mail_sent',
+  'minted', 'imported', 'renewed', 'reissued', 'changed', 'revoked', 'reinstated', 'note_added', 'forgotten', 'mail_queued', 'mail_sent',
 ]);
 const ORIGIN_STRINGS = ['product', 'name', 'email', 'tier', 'issuedAt', 'blob'] as const;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -33,8 +33,13 @@ export function eventProblem(v: unknown, where: string): string | null {
     const missing = ORIGIN_STRINGS.filter((k) => typeof (v.data as Record<string, unknown>)[k] !== 'string');
     if (missing.length) return `${where}.data is missing ${missing.join(', ')} (a ${v.type} event carries the whole license)`;
   }
-  if (v.type === 'renewed' || v.type === 'reissued') {
+  if (v.type === 'renewed' || v.type === 'reissued' || v.type === 'changed') {
     if (typeof v.data.blob !== 'string') return `${where}.data.blob must be a string`;
+  }
+  if (v.type === 'changed') {
+    const data = v.data as Record<string, unknown>;
+    const bad = (['email', 'name', 'tier'] as const).find((k) => data[k] !== undefined && typeof data[k] !== 'string');
+    if (bad) return `${where}.data.${bad} must be a string`;
   }
   return null;
 }

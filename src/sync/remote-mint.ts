@@ -42,15 +42,27 @@ export interface RemoteMintResult {
   license: LicenseView;
   /** The events the server recorded, so the local ledger has the license at once (empty if not sent). */
   events: LedgerEvent[];
+  /** An earlier attempt with the same idempotency key made this license (events are then not sent: pull). */
+  replayed: boolean;
+  /** The server queued the license mail itself (send: true). */
+  mailQueued: boolean;
 }
 
-export async function mintThroughServer(client: RemoteClient, req: MintRequest): Promise<RemoteMintResult> {
-  const answer = await client.request<{ license?: LicenseView; created?: boolean; events?: unknown }>('POST', '/internal/mint', mintBody(req));
+export interface RemoteMintOptions {
+  idempotencyKey: string;
+  /** Ask the server to mail the license (it refuses before minting when it cannot), or not to. */
+  send: boolean;
+}
+
+export async function mintThroughServer(client: RemoteClient, req: MintRequest, options: RemoteMintOptions): Promise<RemoteMintResult> {
+  const body = { ...mintBody(req), idempotencyKey: options.idempotencyKey, send: options.send };
+  const answer = await client.request<{ license?: LicenseView; created?: boolean; replayed?: boolean; mailQueued?: boolean; events?: unknown }>('POST', '/internal/mint', body);
   if (!answer?.license?.licenseKey || typeof answer.license.blob !== 'string') throw new UserError('the server answered the mint without a license');
-  if (answer.created === false) {
+  const replayed = answer.replayed === true;
+  if (answer.created === false && !replayed) {
     const key = answer.license.licenseKey;
-    throw new UserError(`order ${req.gumroadOrderId ?? ''} already has license ${key} on the server; "license-admin pull" then "license-admin show ${key}"`);
+    throw new UserError(`order ${req.gumroadOrderId ?? ''} already has license ${key} on the server; "license-admin pull" then "license-admin show ${key}"`, { code: 'conflict' });
   }
   const events = answer.events === undefined ? [] : parseEventList(answer.events, 100, 'mint events');
-  return { license: answer.license, events };
+  return { license: answer.license, events, replayed, mailQueued: answer.mailQueued === true };
 }

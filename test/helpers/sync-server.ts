@@ -31,11 +31,12 @@ export async function initHome(env: Record<string, string>, home?: string): Prom
 }
 
 /** Starts the server; `port` reuses a given port (restart tests). */
-export async function startServer(options: { adminKeys: string[]; databaseUrl?: string; home?: string; port?: number }): Promise<RunningServer> {
+export async function startServer(options: { adminKeys: string[]; databaseUrl?: string; home?: string; port?: number; env?: Record<string, string> }): Promise<RunningServer> {
   const env: Record<string, string> = {
     LICENSE_ADMIN_PRIVATE_KEY: LICENSE_SEED,
     LICENSE_ADMIN_ADMIN_KEYS: options.adminKeys.join(','),
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...options.env,
   };
   const home = options.home ?? (await initHome(env));
   const child = spawnCli(['serve', '--port', String(options.port ?? 0), '--json'], { home, env, timeoutMs: 600_000 });

@@ -28,12 +28,22 @@ export function registerAdminRoutes(router: Router): void {
 
   router.add('POST', '/internal/mint', async (ctx) => {
     const { kid } = await requireAdmin(ctx);
-    const req = mintRequestFrom(parseJsonObject(ctx.body));
+    const body = parseJsonObject(ctx.body);
+    const req = mintRequestFrom(body);
+    const idempotencyKey = optionalIdempotencyKey(body);
+    // send: true  -> the server mails the license (refused before minting when it has no SMTP);
+    // send: false -> it does not (the CLI mails it itself); absent -> it mails when it can (older CLIs).
+    const send = optionalBoolean(body, 'send');
+    if (send === true && !ctx.deps.mail) throw httpError(422, 'mail_unavailable', 'this server has no SMTP configured, so it cannot mail the license; nothing was minted');
+    const mail = send === false ? null : ctx.deps.mail;
     const signing = await signingFor(ctx.deps, `admin:${kid}`);
-    const result = await asHttp(() => mintOrderLicense(ctx.deps.store, req, signing, ctx.deps));
+    const result = await asHttp(() => mintOrderLicense(ctx.deps.store, req, signing, { mail }, idempotencyKey ? { idempotencyKey } : {}));
     if (result.created) ctx.deps.wake?.();
-    ctx.log.info('minted', { licenseKey: result.license.licenseKey, created: result.created, via: 'admin' });
-    return { status: result.created ? 201 : 200, json: { license: toView(result.license, ctx.deps.clock()), created: result.created, events: result.events } };
+    ctx.log.info('minted', { licenseKey: result.license.licenseKey, created: result.created, replayed: result.replayed, via: 'admin' });
+    return {
+      status: result.created ? 201 : 200,
+      json: { license: toView(result.license, ctx.deps.clock()), created: result.created, replayed: result.replayed, mailQueued: result.created && mail !== null, events: result.events },
+    };
   });
 
   router.add('POST', '/internal/revoke', async (ctx) => {
@@ -46,6 +56,14 @@ export function registerAdminRoutes(router: Router): void {
     ctx.log.info('revoke', { licenseKey: result.license.licenseKey, changed: result.changed });
     return { status: 200, json: { license: toView(result.license, ctx.deps.clock()), changed: result.changed, events: result.events } };
   });
+}
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{16,128}$/;
+
+function optionalIdempotencyKey(body: Record<string, unknown>): string | undefined {
+  const key = optionalString(body, 'idempotencyKey');
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw httpError(400, 'invalid_field', '"idempotencyKey" must be 16-128 letters, digits, "-" or "_"');
+  return key;
 }
 
 function mintRequestFrom(body: Record<string, unknown>): MintRequest {

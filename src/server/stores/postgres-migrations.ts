@@ -117,6 +117,18 @@ export const PG_MIGRATIONS: PgMigration[] = [
         AND NOT EXISTS (SELECT 1 FROM licenses o WHERE o.order_ref = 'gumroad:' || licenses.gumroad_order_id);
     `,
   },
+  {
+    version: 3,
+    name: 'idempotent admin mints',
+    // Same as the SQLite ledger's admin_mint_requests (migration 7).
+    sql: `
+      CREATE TABLE admin_mint_requests (
+        idempotency_key text PRIMARY KEY,
+        license_key     text NOT NULL,
+        created_at      timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = 7_262_001;

@@ -62,6 +62,10 @@ export class PostgresStore implements ServerStore {
       getByOrderRef: async (ref, gumroadOrderId) =>
         (await license(c, 'order_ref = $1', [ref])) ?? (gumroadOrderId ? license(c, 'gumroad_order_id = $1', [gumroadOrderId]) : null),
       enqueueMail: (m) => this.outbox.enqueue(m, c),
+      mintedFor: async (key) => (await c.query<{ license_key: string }>('SELECT license_key FROM admin_mint_requests WHERE idempotency_key = $1', [key])).rows[0]?.license_key ?? null,
+      recordMintRequest: async (key, licenseKey, at) => {
+        await c.query('INSERT INTO admin_mint_requests (idempotency_key, license_key, created_at) VALUES ($1, $2, $3)', [key, licenseKey, at]);
+      },
       paymentEventsForOrder: async (ref) => (await c.query<SqlRow>('SELECT * FROM payment_events WHERE order_ref = $1 ORDER BY id', [ref])).rows.map(toPaymentEvent),
       markPaymentEvents: async (ids, at, error) => {
         await c.query('UPDATE payment_events SET processed = true, processed_at = $2, error = $3, next_attempt_at = NULL WHERE id = ANY($1::bigint[])', [ids, at, error]);

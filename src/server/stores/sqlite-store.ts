@@ -73,6 +73,10 @@ export class SqliteStore implements ServerStore {
       getLicense: async (key) => this.ledger.getLicense(key),
       getByOrderRef: async (ref, gumroadOrderId) => this.byOrder(ref, gumroadOrderId ?? null),
       enqueueMail: async (m) => this.sqliteOutbox.enqueue(m),
+      mintedFor: async (key) => ((this.db.prepare('SELECT license_key FROM admin_mint_requests WHERE idempotency_key = ?').get(key) as SqlRow | undefined)?.license_key as string | undefined) ?? null,
+      recordMintRequest: async (key, licenseKey, at) => {
+        this.db.prepare('INSERT INTO admin_mint_requests (idempotency_key, license_key, created_at) VALUES (?, ?, ?)').run(key, licenseKey, at.toISOString());
+      },
       paymentEventsForOrder: async (ref) => this.paymentEvents('WHERE order_ref = ? ORDER BY id', [ref]),
       markPaymentEvents: async (ids, at, error) => {
         const stmt = this.db.prepare('UPDATE payment_events SET processed = 1, processed_at = ?, error = ?, next_attempt_at = NULL WHERE id = ?');
