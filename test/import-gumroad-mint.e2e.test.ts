@@ -56,6 +56,42 @@ describe('an import that finds rows but can import none of them', () => {
     expect(r.stderr).not.toContain('\u001b');
   });
 
+  test('--mint-missing with not one sale mapped to a tier mints nothing: exit 1 naming the mapping, not "already has all of it"', async () => {
+    const h = await initHome();
+    const human = await h.cli(['import', SALES, '--mint-missing']);
+    expect(human.exitCode).toBe(1);
+    expect(human.stderr).toContain('error: none of the 15 row(s) could be imported: 8 with no tier mapping, 7 skipped; the first:');
+    expect(human.stderr).toContain(':2: no productMap entry for "Data Tools" with variant "Pro" and LICENSE_ADMIN_DEFAULT_TIER is not set');
+    expect(human.stderr).not.toContain('((Pro))');
+    expect(human.stderr).not.toContain('already has all of it');
+    const json = await h.cli(['import', SALES, '--mint-missing', '--json']);
+    expect(json.exitCode).toBe(1);
+    expect(json.json().error).toEqual({ code: 'nothing_importable', message: expect.stringContaining('8 with no tier mapping') });
+    expect(h.count('licenses')).toBe(0);
+  });
+
+  test('a log whose every row conflicts with the ledger imports nothing: exit 1 with the first conflict', async () => {
+    const h = await seeded();
+    const file = join(h.home, 'renamed.jsonl');
+    const rows = readFileSync(LEGACY, 'utf8').split('\r\n').filter((l) => l.trim().startsWith('{'))
+      .map((l) => { try { return JSON.parse(l.replace(/^\uFEFF/, '')) as Row; } catch { return null; } })
+      .filter((r): r is Row => r !== null && typeof r.email === 'string' && r.email !== '' && r.issued_at !== 'last tuesday');
+    writeFileSync(file, rows.map((r) => JSON.stringify({ ...r, email: `new-${String(r.email)}` })).join('\n'));
+    const r = await h.cli(['import', file, '--json']);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.json().counts).toMatchObject({ new: 0, present: 0 });
+    expect(r.json().error.message).toMatch(/^none of the \d+ row\(s\) could be imported: \d+ conflicting with the ledger/);
+    expect(r.stderr).toContain('differs from the ledger (email)');
+  });
+
+  test('a run that writes nothing says which flag would have acted, not that the ledger has it all', async () => {
+    const h = await seeded();
+    const r = await h.cli(['import', SALES]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Nothing written: 5 sale(s) have no license (--mint-missing mints them); 1 sale(s) have no tier mapping (see above); 2 refunded sale(s) have an active license (--revoke-refunded revokes them).');
+    expect(r.stderr).not.toContain('already has all of it');
+  });
+
   test('an import where every row is already in the ledger is still a success', async () => {
     const h = await seeded();
     const again = await h.cli(['import', LEGACY, '--json']);

@@ -2,13 +2,13 @@
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
 import { normalizeTimestamp } from '../src/import/dates.js';
-import { gumroadDay, gumroadPurchaseInstant } from '../src/import/gumroad-dates.js';
+import { gumroadDay, gumroadPurchaseInstant, slashEvidence } from '../src/import/gumroad-dates.js';
 import { parseRubyHash } from '../src/import/ruby-hash.js';
 import { mapGumroadHeader } from '../src/import/gumroad-columns.js';
 import { gumroadSaleFrom, type GumroadSale } from '../src/import/gumroad-sale.js';
 import { licenseRecordFrom } from '../src/import/license-record.js';
-import { unescapeFormula } from '../src/import/read-csv.js';
-import { tierForSale, validateProductMap } from '../src/import/tier-map.js';
+import { FORMULA_GUARDS, unescapeFormula } from '../src/import/read-csv.js';
+import { tierForSale, validateProductMap, variantNames } from '../src/import/tier-map.js';
 import { deterministicEventId, eventsForRecord } from '../src/import/import-events.js';
 import type { KnownLicense } from '../src/import/license-index.js';
 import { emptyPlan } from '../src/import/plan.js';
@@ -59,7 +59,18 @@ test.each([
   ['3/10/2025 17:02', '18:00', '"Purchase Date" "3/10/2025 17:02" and "Purchase Time (UTC timezone)" "18:00" are different times'],
   ['2024-02-30', '', '"Purchase Date" is not a date: "2024-02-30"'],
   ['2/30/2024', '12:00', '"Purchase Date" is not a date: "2/30/2024"'],
-  ['13/3/2025', '', '"Purchase Date" is not a date: "13/3/2025" (dates with slashes are read as month/day/year)'],
+  ['13/3/2025', '', '"Purchase Date" is not a date: "13/3/2025" (dates with slashes are read as month/day/year in this file)'],
+  // Re-saved in other locales: day first with dots (Germany), month names, a comma before the time.
+  ['10.03.2025', '17:02:00', '2025-03-10T17:02:00.000Z'],
+  ['10.03.25 17:02', '', '2025-03-10T17:02:00.000Z'],
+  ['31.02.2025', '', '"Purchase Date" is not a date: "31.02.2025"'],
+  ['Mar 10, 2025', '5:02 PM', '2025-03-10T17:02:00.000Z'],
+  ['March 10, 2025', '', '2025-03-10T00:00:00.000Z'],
+  ['Sept 3, 2024', '', '2024-09-03T00:00:00.000Z'],
+  ['10-Mar-25', '17:02', '2025-03-10T17:02:00.000Z'],
+  ['10 Mar 2025', '2025-03-10 17:02:00 +0000', '2025-03-10T17:02:00.000Z'],
+  ['3/10/2025, 5:02 PM', '', '2025-03-10T17:02:00.000Z'],
+  ['Marc 10, 2025', '', '"Purchase Date" is not a date: "Marc 10, 2025"'],
   ['2025-03-10', '25:00', '"Purchase Time (UTC timezone)" is not a time: "25:00"'],
   ['2025-03-10', '13:00 PM', '"Purchase Time (UTC timezone)" is not a time: "13:00 PM"'],
   ['2025-03-10', 'noon', '"Purchase Time (UTC timezone)" is not a time: "noon"'],
@@ -69,6 +80,29 @@ test.each([
   ['Totals', '', '"Purchase Date" is not a date: "Totals"'],
   ['', '', '"Purchase Date" is not a date: ""'],
 ])('Purchase Date %j + Purchase Time %j -> %j', (date, time, expected) => expect(at(date, time)).toBe(expected));
+
+// A file re-saved in a day-first locale: every slash date of it reads day/month/year.
+test.each([
+  ['10/03/2025', '17:02', '2025-03-10T17:02:00.000Z'],
+  ['13/2/2025', '', '2025-02-13T00:00:00.000Z'],
+  ['3/13/2025', '', '"Purchase Date" is not a date: "3/13/2025" (dates with slashes are read as day/month/year in this file)'],
+  ['10/03/2025', '2025-03-10 17:02:00 +0000', '2025-03-10T17:02:00.000Z'],
+  ['2025-03-10', '', '2025-03-10T00:00:00.000Z'],
+])('day-first file: Purchase Date %j + Purchase Time %j -> %j', (date, time, expected) => {
+  const r = gumroadPurchaseInstant(date, time, NOW, 'dmy');
+  expect(r.ok ? r.value : r.reason).toBe(expected);
+});
+
+// What a row tells about its file's slash order.
+test.each([
+  ['13/3/2025', '', 'dmy'],
+  ['3/13/2025', '', 'mdy'],
+  ['3/10/2025', '2025-03-10 17:02:00 +0000', 'mdy'],
+  ['10/3/2025', '2025-03-10 17:02:00 +0000', 'dmy'],
+  ['3/10/2025', '17:02', null],
+  ['3/3/2025', '2025-03-03 17:02:00 +0000', null],
+  ['2025-03-10', '', null],
+])('slashEvidence(%j, %j) = %j', (date, time, expected) => expect(slashEvidence(date, time)).toBe(expected));
 
 test.each([
   ['2024-06-10', { ok: true, value: '2024-06-10' }],
@@ -104,6 +138,24 @@ test.each([
   ["'Tis the season", "'Tis the season"],
   ['plain', 'plain'],
 ])('unescapeFormula(%j) = %j', (cell, expected) => expect(unescapeFormula(cell)).toBe(expected));
+
+// Gumroad's CsvSafe also guards | and % (spec/services/exports/purchase_export_service_spec.rb csv_safe).
+test.each([
+  ["'|cmd", '|cmd'],
+  ["'%TEMP%", '%TEMP%'],
+  ["'=HYPERLINK(1)", '=HYPERLINK(1)'],
+  ["'-x", '-x'],
+  ["'Tis", "'Tis"],
+])('Gumroad cell %j reads %j', (cell, expected) => expect(unescapeFormula(cell, FORMULA_GUARDS.gumroad)).toBe(expected));
+test('license-admin\'s own export guards no | or %, so their quote stays', () => expect(unescapeFormula("'|x")).toBe("'|x"));
+
+test.each([
+  ['(Pro)', 'Pro'],
+  ['(Pro, Blue)', 'Pro, Blue'],
+  ['Tier: Pro', 'Tier: Pro'],
+  ['', ''],
+  [null, ''],
+])('variantNames(%j) = %j', (cell, expected) => expect(variantNames(cell)).toBe(expected));
 
 describe('Gumroad header mapping', () => {
   // Gumroad's header is PURCHASE_FIELDS + custom fields: a custom field may repeat a standard name.

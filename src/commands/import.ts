@@ -94,7 +94,7 @@ export async function importCommand(files: string[], flags: ImportFlags, app: Ap
     app.out.progressDone();
   }
   const report = importReport(plan, applied, Boolean(flags.dryRun), unverified);
-  const failure = nothingImportable(plan);
+  const failure = nothingImportable(plan, { writes: true, mintMissing: Boolean(flags.mintMissing) });
   if (app.json) {
     app.out.json({ ...report, ...(mail ? { mail } : {}), ...(failure ? { error: { code: 'nothing_importable', message: failure } } : {}) });
     return failIfNothing(failure, app);
@@ -105,7 +105,18 @@ export async function importCommand(files: string[], flags: ImportFlags, app: Ap
   if (mail) reportMintMail(app, mail, deliveries);
   if (failure) throw new UserError(safe(failure));
   if (flags.dryRun) app.out.info('Dry run: nothing was written.');
-  else app.out.info(applied?.eventsWritten ? color.green(`Done: ${applied.eventsWritten} event(s) written.`) : 'Nothing to write: the ledger already has all of it.');
+  else app.out.info(applied?.eventsWritten ? color.green(`Done: ${applied.eventsWritten} event(s) written.`) : nothingWritten(plan, flags));
+}
+
+/** Why a run wrote nothing: the ledger may already have it all, or the flags that act were not given. */
+export function nothingWritten(plan: ImportPlan, flags: Pick<ImportFlags, 'mintMissing' | 'revokeRefunded'>): string {
+  const s = plan.sales;
+  const left = [
+    !flags.mintMissing && s.missing.length ? `${s.missing.length} sale(s) have no license (--mint-missing mints them)` : '',
+    s.unmapped.length ? `${s.unmapped.length} sale(s) have no tier mapping (see above)` : '',
+    !flags.revokeRefunded && s.refundedActive.length ? `${s.refundedActive.length} refunded sale(s) have an active license (--revoke-refunded revokes them)` : '',
+  ].filter(Boolean);
+  return left.length ? `Nothing written: ${left.join('; ')}.` : 'Nothing to write: the ledger already has all of it.';
 }
 
 /** With --json the report is the one document on stdout; the failure is its `error` and the exit code. */

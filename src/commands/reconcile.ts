@@ -9,7 +9,7 @@ export async function reconcileCommand(file: string, app: AppContext): Promise<v
   const format = detectFormat(file);
   if (format !== 'gumroad-csv') throw new UserError(`${file} is not a Gumroad sales CSV (it looks like ${format === 'jsonl' ? 'a JSONL log' : 'a license-admin export'}); reconcile reads Gumroad exports`, { exitCode: 2 });
   const { plan } = await planImport([file], { format }, app);
-  const failure = nothingImportable(plan);
+  const failure = nothingImportable(plan, { writes: false, mintMissing: false });
   if (app.json) {
     app.out.json({ ...reconcileReport(file, plan), ...(failure ? { error: { code: 'nothing_importable', message: failure } } : {}) });
     return failIfNothing(failure, app);

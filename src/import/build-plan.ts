@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import type { Config, ProductMapping } from '../config/config.js';
 import { UserError } from '../errors.js';
-import { detectFormat } from './detect.js';
+import { detectDelimiter, detectFormat } from './detect.js';
 import { mapGumroadHeader } from './gumroad-columns.js';
 import { gumroadSaleFrom } from './gumroad-sale.js';
 import type { BlobCheck, ImportDefaults } from './import-events.js';
@@ -11,7 +11,8 @@ import { licenseRecordFrom, type LicenseRecord } from './license-record.js';
 import { emptyPlan, type ExpiryFrom, type ImportFormat, type ImportPlan } from './plan.js';
 import { LicensePlanner } from './plan-licenses.js';
 import { SalesPlanner } from './plan-sales.js';
-import { readCsv } from './read-csv.js';
+import { slashDateOrder } from './slash-order.js';
+import { FORMULA_GUARDS, readCsv } from './read-csv.js';
 import { readJsonl } from './read-jsonl.js';
 import { tierForSale } from './tier-map.js';
 
@@ -60,7 +61,9 @@ export async function buildPlan(inputs: PlanInputs): Promise<ImportPlan> {
       } else {
         let header: string[] | null = null;
         let columns: ReturnType<typeof mapGumroadHeader> | null = null;
-        for await (const { line, cells } of readCsv(file, progress)) {
+        const csv = { delimiter: detectDelimiter(file), formulaGuard: FORMULA_GUARDS[format === 'gumroad-csv' ? 'gumroad' : 'license-admin'] };
+        const slashOrder = format === 'gumroad-csv' ? await slashDateOrder(file, csv) : 'mdy';
+        for await (const { line, cells } of readCsv(file, { ...csv, onBytes: progress })) {
           if (!header) {
             header = cells.map((c) => c.trim());
             if (format === 'gumroad-csv') {
@@ -71,7 +74,7 @@ export async function buildPlan(inputs: PlanInputs): Promise<ImportPlan> {
           }
           rows++;
           if (columns?.ok) {
-            const result = gumroadSaleFrom(cells, columns.columns, line, inputs.now);
+            const result = gumroadSaleFrom(cells, columns.columns, line, inputs.now, slashOrder);
             if (result.kind === 'totals') {
               plan.counts.skipped++;
               plan.skipped.push({ file, line, reason: 'the Totals row' });

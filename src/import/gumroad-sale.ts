@@ -2,7 +2,7 @@
 // The values are what antiwork/gumroad app/services/exports/purchase_export_service.rb writes: flags as 1/0,
 // times as Time#to_s, `Custom Fields` as a Ruby Hash#to_s, `Subscription End Date` as Date#to_s.
 import type { ColumnIndex, GumroadField } from './gumroad-columns.js';
-import { gumroadDay, gumroadPurchaseInstant } from './gumroad-dates.js';
+import { gumroadDay, gumroadPurchaseInstant, type SlashOrder } from './gumroad-dates.js';
 import { parseRubyHash, type RubyHash } from './ruby-hash.js';
 
 export interface GumroadSale {
@@ -39,7 +39,8 @@ export type SaleResult = { kind: 'sale'; sale: GumroadSale } | { kind: 'totals' 
 const TRUE = /^(true|yes|1|y)$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function gumroadSaleFrom(cells: readonly string[], columns: ColumnIndex, line: number, now: Date): SaleResult {
+/** `order`: how this file's dates with slashes read (see slashDateOrder). */
+export function gumroadSaleFrom(cells: readonly string[], columns: ColumnIndex, line: number, now: Date, order: SlashOrder = 'mdy'): SaleResult {
   const get = (f: GumroadField): string => {
     const i = columns[f];
     return i === undefined ? '' : (cells[i] ?? '').trim();
@@ -52,9 +53,9 @@ export function gumroadSaleFrom(cells: readonly string[], columns: ColumnIndex, 
   if (!EMAIL.test(purchaseEmail)) return { kind: 'invalid', reason: purchaseEmail ? `"${purchaseEmail}" is not an email address` : 'no "Purchase Email"' };
   const giftee = get('gifteeEmail');
   if (giftee && !EMAIL.test(giftee)) return { kind: 'invalid', reason: `"Giftee Email" "${giftee}" is not an email address` };
-  const purchasedAt = gumroadPurchaseInstant(get('purchaseDate'), get('purchaseTime'), now);
+  const purchasedAt = gumroadPurchaseInstant(get('purchaseDate'), get('purchaseTime'), now, order);
   if (!purchasedAt.ok) return { kind: 'invalid', reason: purchasedAt.reason };
-  const ended = gumroadDay('Subscription End Date', get('subscriptionEnded'));
+  const ended = gumroadDay('Subscription End Date', get('subscriptionEnded'), order);
   if (!ended.ok) return { kind: 'invalid', reason: ended.reason };
   let customFields: RubyHash | null = null;
   if (columns.customFields !== undefined) {

@@ -31,11 +31,20 @@ function matches(m: ProductMapping, sale: GumroadSale): boolean {
   return v.split(/[,;()]|:\s*/).map((s) => s.trim()).includes(m.variant.trim().toLowerCase()) || same(sale.variants, m.variant);
 }
 
+/** Gumroad's `Variants` cell is "(Pro)" or "(Pro, Blue)" (ProductsHelper#variants_displayable): the names inside. */
+export function variantNames(variants: string | null): string {
+  const v = (variants ?? '').trim();
+  return /^\(.*\)$/s.test(v) ? v.slice(1, -1).trim() : v;
+}
+
 /** The first matching entry wins, so list specific entries (with a variant) before catch-alls. */
 export function tierForSale(sale: GumroadSale, config: Config, map: ProductMapping[], defaultTier: string | undefined): TierChoice {
   const entry = map.find((m) => matches(m, sale));
   const tier = entry?.tier ?? defaultTier?.trim().toLowerCase();
-  if (!tier) return { ok: false, reason: `no productMap entry for "${sale.itemName || sale.productId}"${sale.variants ? ` (${sale.variants})` : ''} and LICENSE_ADMIN_DEFAULT_TIER is not set` };
+  if (!tier) {
+    const variant = variantNames(sale.variants);
+    return { ok: false, reason: `no productMap entry for "${sale.itemName || sale.productId}"${variant ? ` with variant "${variant}"` : ''} and LICENSE_ADMIN_DEFAULT_TIER is not set` };
+  }
   if (!config.tiers.includes(tier)) return { ok: false, reason: `tier "${tier}" is not one of the configured tiers (${config.tiers.join(', ')})` };
   return { ok: true, tier, years: entry?.years ?? config.defaultYears };
 }
