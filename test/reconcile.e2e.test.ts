@@ -130,7 +130,7 @@ describe('a Gumroad export re-saved by a spreadsheet (BOM, CRLF, every date and 
     expect(report.sales.missing[0]).toMatchObject({ name: 'Ivan, the "Terrible"', orderNumber: '501', tier: 'lite', customFields: { Company: 'Ivan & Co' } });
     expect(report.invalid.map((i: Row) => [i.line, i.reason])).toEqual([
       [10, '"Purchase Date" is not a date: "2024-02-30"'],
-      [11, '"Purchase Date" is not a date: "13/8/2024" (dates with slashes are read as month/day/year)'],
+      [11, '"Purchase Date" is not a date: "13/8/2024" (dates with slashes are read as month/day/year in this file)'],
     ]);
     expect(report.skipped.map((s: Row) => `${s.line} ${s.reason}`)).toEqual([
       '3 fully refunded and has no license: nothing to do',
