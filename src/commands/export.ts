@@ -15,7 +15,7 @@ export async function exportCommand(opts: { format: 'jsonl' | 'csv'; output?: st
   const stmt = ledger.db.prepare(`SELECT ${LICENSE_COLUMNS.join(', ')} FROM licenses ORDER BY issued_at, license_key`);
   for (const raw of stmt.iterate() as IterableIterator<SqlRow>) {
     const record = exportRecord(rowToLicense(raw));
-    await write(opts.format === 'jsonl' ? `${JSON.stringify(record)}\n` : toCsv([], [EXPORT_FIELDS.map((f) => record[f])]));
+    await write(opts.format === 'jsonl' ? `${JSON.stringify(record)}\n` : toCsv([], [EXPORT_FIELDS.map((f) => (Array.isArray(record[f]) ? (record[f] as string[]).join(',') : record[f]))]));
     count++;
   }
   if (opts.output) await new Promise<void>((resolve, reject) => (sink as WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));

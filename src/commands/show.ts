@@ -29,6 +29,8 @@ export async function showCommand(target: string, app: AppContext): Promise<void
       ['Issued', row.issuedAt],
       ['Expires', row.expiresAt ?? 'never (lifetime)'],
       ...(row.updatesUntil ? [['Updates until', row.updatesUntil] as [string, string]] : []),
+      ...(row.seats !== null ? [['Seats', String(row.seats)] as [string, string]] : []),
+      ...(row.features.length ? [['Features', row.features.join(', ')] as [string, string]] : []),
       ...(row.gumroadOrderId || row.orderRef ? [['Order', row.orderRef ?? row.gumroadOrderId ?? ''] as [string, string]] : []),
       ['Key id', row.kid ?? '-'],
       ['Source', `${row.source}${row.verified ? '' : ' (unverified legacy blob)'}`],

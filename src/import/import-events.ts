@@ -21,8 +21,9 @@ export function deterministicEventId(licenseKey: string, type: EventType, at: st
 }
 
 function event(licenseKey: string, type: EventType, at: string, actor: string, source: string, data: Record<string, unknown>): LedgerEvent {
-  // What this machine could verify is not part of the fact being imported: keep it out of the id.
-  const { verified: _verified, kid: _kid, ...identity } = data;
+  // What this machine could verify is not part of the fact being imported: keep it out of the id. Seats
+  // and features are the blob's claims (already in the id), so an older export without them is the same fact.
+  const { verified: _verified, kid: _kid, seats: _seats, features: _features, ...identity } = data;
   return { id: deterministicEventId(licenseKey, type, at, identity), licenseKey, type, at, actor, source, data };
 }
 
@@ -42,6 +43,8 @@ export function mintDataFor(r: LicenseRecord, defaults: ImportDefaults, check: B
     orderRef: r.orderRef ?? null,
     // A forgotten license has no blob left to check: keep what the exporting ledger knew.
     verified: r.forgottenAt ? r.verified !== false : check.verified && r.verified !== false,
+    ...(r.seats !== undefined ? { seats: r.seats } : {}),
+    ...(r.features !== undefined ? { features: r.features } : {}),
   };
 }
 

@@ -26,7 +26,8 @@ export interface MintData {
   format: string;
   gumroadOrderId?: string | null;
   orderRef?: string | null;
-  seats?: number;
+  /** Absent in events older than these fields: the blob's claims say (src/ledger/entitlements.ts). */
+  seats?: number | null;
   features?: string[];
   note?: string;
   verified?: boolean;

@@ -1,7 +1,7 @@
 // Revoke, reinstate, renew, note, forget: each one event, applied in one transaction.
 import { UserError } from '../errors.js';
 import { addYears, buildClaims } from '../license/build-claims.js';
-import type { MintData } from '../ledger/events.js';
+import { entitlementClaims } from '../ledger/entitlements.js';
 import type { LicenseRow } from '../ledger/project.js';
 import { makeEvent, type OpsContext, type SigningContext } from './context.js';
 import { requireLicense } from './find-license.js';
@@ -70,12 +70,10 @@ export function renewLicense(keyInput: string, req: RenewRequest, ctx: SigningCo
     if (!row.expiresAt && !req.until) throw new UserError(`${row.licenseKey} is a lifetime license; it never expires (use --until to give it an end date)`);
     const now = ctx.clock();
     const expiresAt = renewedExpiry(row, req, now);
-    const origin = ctx.ledger.eventsFor(row.licenseKey).find((e) => e.type === 'minted' || e.type === 'imported')?.data as Partial<MintData> | undefined;
     const blob = ctx.format.encode(
       buildClaims({ product: row.product, licenseKey: row.licenseKey, name: row.name, email: row.email, tier: row.tier, issuedAt: now, expiresAt,
         ...(row.updatesUntil ? { updatesUntil: new Date(row.updatesUntil) } : {}),
-        ...(origin?.seats !== undefined ? { seats: origin.seats } : {}),
-        ...(origin?.features ? { features: origin.features } : {}) }),
+        ...entitlementClaims(row) }),
       ctx.signer,
     );
     ctx.ledger.applyEventsInTransaction([
