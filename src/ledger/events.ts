@@ -11,7 +11,9 @@ export type EventType =
   | 'note_added'
   | 'forgotten'
   | 'mail_queued'
-  | 'mail_sent';
+  | 'mail_sent'
+  /** Two licenses claimed one order: history only (src/ledger/order-claims.ts). */
+  | 'order_contested';
 
 export interface MintData {
   product: string;
