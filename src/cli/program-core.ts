@@ -112,7 +112,8 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .description('everything, in a form "import" reads back losslessly')
     .addOption(new Option('--format <format>', 'jsonl or csv').choices(['jsonl', 'csv']).default('jsonl'))
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .addHelpText('after', example('license-admin export --format jsonl -o licenses.jsonl'))
+    .option('--events', 'the whole history (every event, ids kept): the backup format "import" restores losslessly')
+    .addHelpText('after', example('license-admin export --events -o ledger-events.jsonl', 'license-admin export --format csv -o licenses.csv'))
     .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/export.js')).exportCommand(opts, app)));
 
   program

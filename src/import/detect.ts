@@ -2,6 +2,7 @@
 import { parse } from 'csv-parse/sync';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { looksLikeEventsHeader } from '../ledger/events-export.js';
 import { looksLikeGumroadHeader } from './gumroad-columns.js';
 import type { ImportFormat } from './plan.js';
 
@@ -24,7 +25,7 @@ function head(file: string, bytes = 65_536): string {
 export function detectFormat(file: string): ImportFormat {
   const text = head(file).trimStart();
   if (text === '') throw new UserError(`${file} is empty; nothing to import`);
-  if (text.startsWith('{')) return 'jsonl';
+  if (text.startsWith('{')) return looksLikeEventsHeader(text.split(/\r?\n/)[0] ?? '') ? 'events' : 'jsonl';
   const firstLine = text.split(/\r?\n/)[0] ?? '';
   let header: string[] = [];
   try {
