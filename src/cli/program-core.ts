@@ -135,4 +135,11 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .description('a consistent copy of the live ledger (SQLite online backup)')
     .addHelpText('after', example('license-admin backup ~/backups/ledger-$(date +%F).sqlite'))
     .action((file, _opts, cmd) => run(cmd, async (app) => (await import('../commands/backup.js')).backupCommand(file, app)));
+
+  program
+    .command('restore <backup>')
+    .description('put a backup (from "backup") in place of the ledger; the current one is kept as a copy')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText('after', example('license-admin restore ~/backups/ledger-2026-11-01.sqlite --yes'))
+    .action((file, opts, cmd) => run(cmd, async (app) => (await import('../commands/restore.js')).restoreCommand(file, opts, app)));
 }
