@@ -43,7 +43,7 @@ const row = (over: Partial<LicenseRow> = {}): LicenseRow => ({
   licenseKey: 'DT1-PRO-AAAA-BBBB-CCCC-DDDDD', product: 'datatools', name: 'Jane <Doe>', email: 'jane@example.com', tier: 'pro',
   issuedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z', updatesUntil: null, blob: 'DTLIC3:eyJ.payload.sig', kid: 'k',
   format: 'jws', gumroadOrderId: null, orderRef: null, revokedAt: null, revokeReason: null, notes: null, source: 'cli', verified: true,
-  forgottenAt: null, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', ...over,
+  forgottenAt: null, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', seats: null, features: [], ...over,
 });
 
 const compose = (licenses: LicenseRow[], kind: 'license' | 'renewed' = 'license', templates = loadTemplates(undefined, '/nowhere')) =>

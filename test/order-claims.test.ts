@@ -79,5 +79,8 @@ describe('PostgreSQL store', () => {
       { license_key: laptopMint.licenseKey, gumroad_order_id: null, order_ref: null },
       { license_key: serverMint.licenseKey, gumroad_order_id: 'ORDER-9', order_ref: 'gumroad:ORDER-9' },
     ]);
+    const contests = await db.query("SELECT license_key, data::text AS data FROM events WHERE type = 'order_contested' ORDER BY license_key");
+    expect(contests.rows.map((r) => [r.license_key, JSON.parse(r.data)])).toEqual([laptopMint, serverMint].map((m) => [m.licenseKey,
+      { orderIds: ['ORDER-9', 'gumroad:ORDER-9'], keptBy: serverMint.licenseKey, droppedBy: laptopMint.licenseKey }]));
   });
 });

@@ -97,7 +97,7 @@ describe('push validates every event before storing any', () => {
 
   it('pull pages through the events in seq order with more=true until the end', async () => {
     const body = JSON.stringify({ events: Array.from({ length: 5 }, (_, i) => event(`p${i}`)) });
-    expect((await call('POST', '/sync/push', body, token(trusted, 'POST', '/sync/push', body))).json).toEqual({ inserted: 5, duplicates: 0, lastSeq: 5 });
+    expect((await call('POST', '/sync/push', body, token(trusted, 'POST', '/sync/push', body))).json).toEqual({ inserted: 5, duplicates: 0, lastSeq: 5, contested: [] });
     const page = async (after: number) => (await call('GET', `/sync/pull?after=${after}&limit=2`, '', token(trusted, 'GET', `/sync/pull?after=${after}&limit=2`, ''))).json;
     expect(await page(0)).toMatchObject({ lastSeq: 2, more: true });
     expect((await page(4)).events.map((e: { id: string }) => e.id)).toEqual(['p4']);

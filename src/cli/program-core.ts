@@ -126,7 +126,8 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .description('everything, in a form "import" reads back losslessly')
     .addOption(new Option('--format <format>', 'jsonl or csv').choices(['jsonl', 'csv']).default('jsonl'))
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .addHelpText('after', example('license-admin export --format jsonl -o licenses.jsonl'))
+    .option('--events', 'the whole history (every event, ids kept): the backup format "import" restores losslessly')
+    .addHelpText('after', example('license-admin export --events -o ledger-events.jsonl', 'license-admin export --format csv -o licenses.csv'))
     .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/export.js')).exportCommand(opts, app)));
 
   program
@@ -148,4 +149,11 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .description('a consistent copy of the live ledger (SQLite online backup)')
     .addHelpText('after', example('license-admin backup ~/backups/ledger-$(date +%F).sqlite'))
     .action((file, _opts, cmd) => run(cmd, async (app) => (await import('../commands/backup.js')).backupCommand(file, app)));
+
+  program
+    .command('restore <backup>')
+    .description('put a backup (from "backup") in place of the ledger; the current one is kept as a copy')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText('after', example('license-admin restore ~/backups/ledger-2026-11-01.sqlite --yes'))
+    .action((file, opts, cmd) => run(cmd, async (app) => (await import('../commands/restore.js')).restoreCommand(file, opts, app)));
 }

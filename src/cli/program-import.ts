@@ -4,8 +4,8 @@ import { example, type Runner } from '../cli.js';
 export function registerImportCommands(program: Command, run: Runner): void {
   program
     .command('import <files...>')
-    .description('bring in the legacy JSONL log, a license-admin export, or Gumroad sales CSVs (one transaction, re-runnable)')
-    .addOption(new Option('--format <format>', 'force the file kind instead of detecting it').choices(['jsonl', 'csv', 'gumroad-csv']))
+    .description('bring in the legacy JSONL log, a license-admin export (--events backups included), or Gumroad sales CSVs (one transaction, re-runnable)')
+    .addOption(new Option('--format <format>', 'force the file kind instead of detecting it').choices(['jsonl', 'csv', 'gumroad-csv', 'events']))
     .option('--dry-run', 'show the plan; write nothing')
     .option('--strict', 'stop at the first bad row (nothing is written)')
     .option('--mint-missing', 'mint licenses for Gumroad sales that have none (tier from config productMap)')

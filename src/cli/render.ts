@@ -37,10 +37,10 @@ export function toCsv(header: readonly string[], rows: unknown[][]): string {
 }
 
 export const VIEW_CSV_COLUMNS: (keyof LicenseView)[] = [
-  'licenseKey', 'product', 'name', 'email', 'tier', 'status', 'issuedAt', 'expiresAt', 'updatesUntil', 'revokedAt', 'revokeReason',
+  'licenseKey', 'product', 'name', 'email', 'tier', 'status', 'issuedAt', 'expiresAt', 'updatesUntil', 'seats', 'features', 'revokedAt', 'revokeReason',
   'gumroadOrderId', 'orderRef', 'notes', 'source', 'kid', 'format', 'verified', 'blob',
 ];
 
 export function viewsToCsv(views: LicenseView[]): string {
-  return toCsv(VIEW_CSV_COLUMNS, views.map((v) => VIEW_CSV_COLUMNS.map((c) => v[c])));
+  return toCsv(VIEW_CSV_COLUMNS, views.map((v) => VIEW_CSV_COLUMNS.map((c) => (c === 'features' ? v.features.join(',') : v[c]))));
 }

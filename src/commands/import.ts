@@ -6,6 +6,8 @@ import { importBlobChecker } from '../import/blob-check.js';
 import { buildPlan } from '../import/build-plan.js';
 import { ledgerIndex } from '../import/license-index.js';
 import type { ImportFormat, ImportPlan } from '../import/plan.js';
+import { detectFormat } from '../import/detect.js';
+import { importEventsFile } from '../import/import-events-file.js';
 import { importReport, nothingImportable } from '../import/report.js';
 import { validateProductMap } from '../import/tier-map.js';
 import { UsageError, UserError } from '../errors.js';
@@ -71,6 +73,8 @@ export async function planImport(files: string[], flags: Pick<ImportFlags, 'form
 }
 
 export async function importCommand(files: string[], flags: ImportFlags, app: AppContext): Promise<void> {
+  const kinds = files.map((file) => flags.format ?? detectFormat(file));
+  if (kinds.includes('events')) return importEventsCommand(files, kinds, flags, app);
   checkFlags(flags);
   const { plan, unverified } = await planImport(files, flags, app);
   const mints = flags.mintMissing ? plan.sales.missing.length : 0;
@@ -124,6 +128,21 @@ export function failIfNothing(failure: string | null, app: AppContext): void {
   if (!failure) return;
   app.out.info(`error: ${safe(failure)}`);
   process.exitCode = 1;
+}
+
+/** An `export --events` backup: the whole history, ids kept (docs/IMPORT.md). */
+async function importEventsCommand(files: string[], kinds: ImportFormat[], flags: ImportFlags, app: AppContext): Promise<void> {
+  if (files.length !== 1 || kinds.some((k) => k !== 'events')) {
+    throw new UserError('an events export (export --events) is imported on its own: give that one file, then import the others', { exitCode: 2 });
+  }
+  if (flags.mintMissing || flags.revokeRefunded) throw new UserError('--mint-missing and --revoke-refunded are for Gumroad sales CSVs, not an events export', { exitCode: 2 });
+  const report = await importEventsFile(files[0]!, await app.ledger(), {
+    dryRun: Boolean(flags.dryRun), onProgress: (n) => app.out.progress(`Reading ${files[0]}: ${n.toLocaleString('en-US')} events`),
+  });
+  app.out.progressDone();
+  if (app.json) return app.out.json(report);
+  app.out.info(`${report.file}: ${report.events} event(s) of ${report.licenses} license(s), events format ${report.version}: ${report.inserted} new here, ${report.duplicates} already here.`);
+  app.out.info(flags.dryRun ? 'Dry run: nothing was written.' : report.inserted ? color.green(`Done: ${report.inserted} event(s) written.`) : 'Nothing to write: the ledger already has all of it.');
 }
 
 const short = (v: string | null) => (v === null ? '(none)' : v.length > 48 ? `${v.slice(0, 45)}...` : v);

@@ -29,6 +29,8 @@ export async function showCommand(target: string, app: AppContext): Promise<void
       ['Issued', row.issuedAt],
       ['Expires', row.expiresAt ?? 'never (lifetime)'],
       ...(row.updatesUntil ? [['Updates until', row.updatesUntil] as [string, string]] : []),
+      ...(row.seats !== null ? [['Seats', String(row.seats)] as [string, string]] : []),
+      ...(row.features.length ? [['Features', row.features.join(', ')] as [string, string]] : []),
       ...(row.gumroadOrderId || row.orderRef ? [['Order', row.orderRef ?? row.gumroadOrderId ?? ''] as [string, string]] : []),
       ['Key id', row.kid ?? '-'],
       ['Source', `${row.source}${row.verified ? '' : ' (unverified legacy blob)'}`],
@@ -48,6 +50,15 @@ function describeEvent(e: LedgerEvent): string[] {
     revoked: String(d.reason ?? ''),
     note_added: String(d.text ?? ''),
     forgotten: 'personal data erased',
+    order_contested: contestDetails(e),
   };
   return [e.at.replace('T', ' ').slice(0, 19), e.type.replace('_', ' '), e.actor, details[e.type] ?? (d.to ? `to ${String(d.to)}` : '')];
+}
+
+function contestDetails(e: LedgerEvent): string {
+  if (e.type !== 'order_contested') return '';
+  const orders = Array.isArray(e.data.orderIds) ? e.data.orderIds.join(', ') : '';
+  return e.data.keptBy === e.licenseKey
+    ? `order ${orders} also claimed by ${String(e.data.droppedBy)}; this license keeps it (minted first)`
+    : `order ${orders} also claimed by ${String(e.data.keptBy)} (minted first), which keeps it; this license no longer claims it`;
 }

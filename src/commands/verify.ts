@@ -87,7 +87,9 @@ export async function verifyCommand(arg: string | undefined, flags: VerifyFlags,
     app.out.data([
       `  Key       ${license.licenseKey}`, `  Product   ${license.product}`, `  Name      ${license.name}`, `  Email     ${license.email}`,
       `  Tier      ${license.tier}`, `  Issued    ${license.issuedAt}`, `  Expires   ${license.expiresAt ?? 'never (lifetime)'}`,
-      ...(license.updatesUntil ? [`  Updates   until ${license.updatesUntil}`] : []), `  Signed by ${license.kid}`,
+      ...(license.updatesUntil ? [`  Updates   until ${license.updatesUntil}`] : []),
+      ...(license.seats !== undefined ? [`  Seats     ${license.seats}`] : []), ...(license.features?.length ? [`  Features  ${license.features.join(', ')}`] : []),
+      `  Signed by ${license.kid}`,
     ].join('\n'));
   }
 }

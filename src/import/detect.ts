@@ -2,6 +2,7 @@
 import { parse } from 'csv-parse/sync';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { looksLikeEventsHeader } from '../ledger/events-export.js';
 import { looksLikeGumroadHeader } from './gumroad-columns.js';
 import type { ImportFormat } from './plan.js';
 
@@ -52,7 +53,7 @@ export function detectDelimiter(file: string): string {
 export function detectFormat(file: string): ImportFormat {
   const text = head(file).trimStart();
   if (text === '') throw new UserError(`${file} is empty; nothing to import`);
-  if (text.startsWith('{')) return 'jsonl';
+  if (text.startsWith('{')) return looksLikeEventsHeader(text.split(/\r?\n/)[0] ?? '') ? 'events' : 'jsonl';
   const { header } = headerCells(text.split(/\r?\n/)[0] ?? '');
   // Gumroad first: a creator's custom field may be called "license_key", and a license-admin export never
   // has Gumroad's Purchase ID / Purchase Email / Purchase Date columns.

@@ -24,7 +24,8 @@ export function deterministicEventId(licenseKey: string, type: EventType, at: st
 
 function event(licenseKey: string, type: EventType, at: string, actor: string, source: string, data: Record<string, unknown>, idData: Record<string, unknown> = data): LedgerEvent {
   // What this machine could verify is not part of the fact being imported: keep it out of the id.
-  const { verified: _verified, kid: _kid, ...identity } = idData;
+  // Seats and features are the blob's claims (already in the id), so an older export without them is the same fact.
+  const { verified: _verified, kid: _kid, seats: _seats, features: _features, ...identity } = idData;
   return { id: deterministicEventId(licenseKey, type, at, identity), licenseKey, type, at, actor, source, data };
 }
 
@@ -44,6 +45,8 @@ export function mintDataFor(r: LicenseRecord, defaults: ImportDefaults, check: B
     orderRef: r.orderRef ?? null,
     // A forgotten license has no blob left to check: keep what the exporting ledger knew.
     verified: r.forgottenAt ? r.verified !== false : check.verified && r.verified !== false,
+    ...(r.seats !== undefined ? { seats: r.seats } : {}),
+    ...(r.features !== undefined ? { features: r.features } : {}),
   };
 }
 

@@ -26,6 +26,9 @@ export interface LicenseRecord {
   verified?: boolean;
   /** A forgotten person's license: no name, email or blob, and a `forgotten` event on import. */
   forgottenAt?: string | null;
+  /** From our export (JSONL: number / array; CSV: "5" / "a,b"); otherwise the blob's claims say. */
+  seats?: number | null;
+  features?: string[];
 }
 
 export type RecordResult = { ok: true; record: LicenseRecord } | { ok: false; reason: string };
@@ -79,6 +82,10 @@ export function licenseRecordFrom(fields: Fields): RecordResult {
   if (!dates.issued_at) return fail('no "issued_at"');
   const verified = parseBool(fields.verified);
   if (verified === 'bad') return fail('"verified" must be true or false');
+  const seats = parseSeats(fields.seats);
+  if (seats === 'bad') return fail(`"seats" must be a whole number from 1 to 1000000, got ${JSON.stringify(fields.seats)}`);
+  const features = parseFeatures(fields.features);
+  if (features === 'bad') return fail('"features" must be a list of strings (JSON array, or comma-separated in CSV)');
 
   const record: LicenseRecord = {
     licenseKey: key.value.key, name: text(fields, 'name') ?? '', email, tier, issuedAt: dates.issued_at,
@@ -101,7 +108,22 @@ export function licenseRecordFrom(fields: Fields): RecordResult {
   set('format', optional('format') ?? undefined);
   if (verified !== null) record.verified = verified;
   if (forgottenAt) record.forgottenAt = forgottenAt;
+  if (has(fields, 'seats')) record.seats = seats;
+  if (has(fields, 'features')) record.features = features;
   return { ok: true, record };
+}
+
+function parseSeats(v: unknown): number | null | 'bad' {
+  if (v === undefined || v === null || v === '') return null;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d{1,7}\s*$/.test(v) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 1_000_000 ? n : 'bad';
+}
+
+function parseFeatures(v: unknown): string[] | 'bad' {
+  if (v === undefined || v === null || v === '') return [];
+  if (typeof v === 'string') return v.split(',').map((f) => f.trim()).filter(Boolean);
+  if (Array.isArray(v) && v.every((f) => typeof f === 'string')) return v.map((f) => f.trim()).filter(Boolean);
+  return 'bad';
 }
 
 function parseBool(v: unknown): boolean | null | 'bad' {

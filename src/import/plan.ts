@@ -3,7 +3,8 @@ import type { LedgerEvent } from '../ledger/events.js';
 import type { GumroadSale } from './gumroad-sale.js';
 import type { RubyHash } from './ruby-hash.js';
 
-export type ImportFormat = 'jsonl' | 'csv' | 'gumroad-csv';
+/** 'events': an `export --events` backup (src/import/import-events-file.ts), imported on its own. */
+export type ImportFormat = 'jsonl' | 'csv' | 'gumroad-csv' | 'events';
 
 export interface RowIssue {
   file: string;

@@ -12,7 +12,9 @@ export type EventType =
   | 'note_added'
   | 'forgotten'
   | 'mail_queued'
-  | 'mail_sent';
+  | 'mail_sent'
+  /** Two licenses claimed one order: history only (src/ledger/order-claims.ts). */
+  | 'order_contested';
 
 export interface MintData {
   product: string;
@@ -29,7 +31,8 @@ export interface MintData {
   orderRef?: string | null;
   /** Gumroad's `Order Number` of the sale, when known (search finds it; see migration 6). */
   orderNumber?: string;
-  seats?: number;
+  /** Absent in events older than these fields: the blob's claims say (src/ledger/entitlements.ts). */
+  seats?: number | null;
   features?: string[];
   note?: string;
   verified?: boolean;

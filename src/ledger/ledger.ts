@@ -5,7 +5,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { scrubEventData, STATE_EVENTS, type LedgerEvent } from './events.js';
 import { migrate } from './migrations.js';
-import { losingOrderClaims } from './order-claims.js';
+import { contestEvents, losingOrderClaims, orderContests, type OrderContest } from './order-claims.js';
 import { canonicalOrderRef, OrderTakenError, parseOrderId } from './order-identity.js';
 import { projectLicense, type LicenseRow } from './project.js';
 import { LICENSE_COLUMNS, licenseToParams, rowToEvent, rowToLicense, type SqlRow } from './row-mapping.js';
@@ -14,6 +14,8 @@ export interface ApplyResult {
   inserted: number;
   duplicates: number;
   affectedKeys: string[];
+  /** Order contests first noticed by this apply (their events are written too, not counted in `inserted`). */
+  contested: OrderContest[];
 }
 
 interface KeyBatch {
@@ -110,15 +112,27 @@ export class Ledger {
       if (STATE_EVENTS.has(event.type)) batch.touched = true;
     }
     const affectedKeys: string[] = [];
+    const contests: OrderContest[] = [];
     for (const batch of keys.values()) {
       if (batch.newlyForgotten) this.scrubEventsOf(batch.key);
       if (!batch.touched) continue;
       // A key first seen in this batch is projected from memory: no need to read its events back.
       const row = projectLicense(batch.existed ? this.eventsFor(batch.key) : batch.inserted);
-      if (row) this.upsert(options.refuseOrderConflicts ? row : this.settleOrderClaims(row));
+      if (row) this.upsert(options.refuseOrderConflicts ? row : this.settleOrderClaims(row, contests));
       affectedKeys.push(batch.key);
     }
-    return { inserted, duplicates: events.length - inserted, affectedKeys };
+    return { inserted, duplicates: events.length - inserted, affectedKeys, contested: this.recordContests(contests) };
+  }
+
+  /** Writes each contest's two history events; returns the contests that were not recorded before. */
+  private recordContests(contests: readonly OrderContest[]): OrderContest[] {
+    return contests.filter((c) => {
+      let fresh = false;
+      for (const e of contestEvents(c)) {
+        fresh = this.stmts.insertEvent.run(e.id, e.licenseKey, e.type, e.at, e.actor, e.source, JSON.stringify(e.data)).changes > 0 || fresh;
+      }
+      return fresh;
+    });
   }
 
   private upsert(row: LicenseRow): void {
@@ -134,10 +148,11 @@ export class Ledger {
   }
 
   /** Another license may already hold this row's order id (minted apart, met at sync): the earliest keeps it. */
-  private settleOrderClaims(row: LicenseRow): LicenseRow {
+  private settleOrderClaims(row: LicenseRow, contests: OrderContest[]): LicenseRow {
     if (!row.gumroadOrderId && !row.orderRef) return row;
     const holders = (this.stmts.orderHolders.all(row.gumroadOrderId, row.orderRef, row.licenseKey) as SqlRow[]).map(rowToLicense);
     if (holders.length === 0) return row;
+    contests.push(...orderContests([row, ...holders]));
     const settled = { ...row };
     for (const { licenseKey, column } of losingOrderClaims([row, ...holders])) {
       if (licenseKey.toLowerCase() === row.licenseKey.toLowerCase()) settled[column] = null;

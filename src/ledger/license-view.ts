@@ -13,6 +13,10 @@ export interface LicenseView {
   issuedAt: string;
   expiresAt: string | null;
   updatesUntil: string | null;
+  /** Scripting contract: a number or null (no seat count claimed). */
+  seats: number | null;
+  /** Scripting contract: always an array, possibly empty. */
+  features: string[];
   revokedAt: string | null;
   revokeReason: string | null;
   gumroadOrderId: string | null;
@@ -44,6 +48,8 @@ export function toView(row: LicenseRow, now: Date): LicenseView {
     issuedAt: row.issuedAt,
     expiresAt: row.expiresAt,
     updatesUntil: row.updatesUntil,
+    seats: row.seats,
+    features: row.features,
     revokedAt: row.revokedAt,
     revokeReason: row.revokeReason,
     gumroadOrderId: row.gumroadOrderId,

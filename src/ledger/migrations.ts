@@ -1,11 +1,14 @@
 // Versioned schema migrations, applied in order inside one IMMEDIATE transaction (PRAGMA user_version).
 // Never edit a released migration: add the next one.
 import type Database from 'better-sqlite3';
+import { backfillEntitlements } from './backfill-entitlements.js';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** A data step after the SQL, in the same transaction (for what SQL alone cannot compute). */
+  backfill?: (db: Database.Database) => void;
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -238,6 +241,16 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'seats and features as columns',
+    // They were claims in the blob only; now the projection carries them (src/ledger/entitlements.ts).
+    sql: `
+      ALTER TABLE licenses ADD COLUMN seats INTEGER;
+      ALTER TABLE licenses ADD COLUMN features TEXT NOT NULL DEFAULT '[]';
+    `,
+    backfill: (db) => void backfillEntitlements(db),
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {
@@ -253,6 +266,7 @@ export function migrate(db: Database.Database, migrations: Migration[] = MIGRATI
     for (const m of migrations) {
       if (m.version <= current) continue;
       db.exec(m.sql);
+      m.backfill?.(db);
       db.pragma(`user_version = ${m.version}`);
     }
     return latest;

@@ -1,4 +1,5 @@
 // Pure: a license's row is a function of the set of its events, whatever order they arrived in.
+import { claimedEntitlements, entitlementsFrom, NO_ENTITLEMENTS } from './entitlements.js';
 import { compareEvents, STATE_EVENTS, type LedgerEvent, type MintData } from './events.js';
 import { canonicalOrderRef } from './order-identity.js';
 
@@ -24,6 +25,9 @@ export interface LicenseRow {
   forgottenAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Null: the license claims no seat count. */
+  seats: number | null;
+  features: string[];
 }
 
 export function projectLicense(events: readonly LedgerEvent[]): LicenseRow | null {
@@ -31,6 +35,7 @@ export function projectLicense(events: readonly LedgerEvent[]): LicenseRow | nul
   const origin = ordered.find((e) => e.type === 'minted' || e.type === 'imported');
   if (!origin) return null;
   const d = origin.data as unknown as MintData;
+  const entitled = entitlementsFrom(origin.data, () => claimedEntitlements(d.blob) ?? NO_ENTITLEMENTS);
   const row: LicenseRow = {
     licenseKey: origin.licenseKey,
     product: d.product,
@@ -54,6 +59,8 @@ export function projectLicense(events: readonly LedgerEvent[]): LicenseRow | nul
     forgottenAt: null,
     createdAt: origin.at,
     updatedAt: origin.at,
+    seats: entitled.seats,
+    features: entitled.features,
   };
   for (const e of ordered) {
     if (e === origin) continue;
@@ -65,12 +72,14 @@ export function projectLicense(events: readonly LedgerEvent[]): LicenseRow | nul
         row.kid = (data.kid as string | null) ?? row.kid;
         row.format = (data.format as string | undefined) ?? row.format;
         row.verified = true;
+        setEntitlements(row, data);
         break;
       case 'reissued':
         row.blob = data.blob as string;
         row.kid = (data.kid as string | null) ?? row.kid;
         row.format = (data.format as string | undefined) ?? row.format;
         row.verified = true;
+        setEntitlements(row, data);
         break;
       case 'changed':
         if (typeof data.email === 'string') row.email = data.email;
@@ -107,4 +116,11 @@ export function projectLicense(events: readonly LedgerEvent[]): LicenseRow | nul
     row.notes = null;
   }
   return row;
+}
+
+/** A re-signing event changes seats or features only where its data says so (older ones never do). */
+function setEntitlements(row: LicenseRow, data: Record<string, unknown>): void {
+  const next = entitlementsFrom(data, () => ({ seats: row.seats, features: row.features }));
+  row.seats = next.seats;
+  row.features = next.features;
 }

@@ -1,4 +1,5 @@
 // Between SQLite rows (snake_case) and LicenseRow / LedgerEvent.
+import { validFeatures, validSeats } from './entitlements.js';
 import type { LedgerEvent } from './events.js';
 import type { LicenseRow } from './project.js';
 
@@ -7,12 +8,14 @@ export type SqlRow = Record<string, unknown>;
 export const LICENSE_COLUMNS = [
   'license_key', 'product', 'name', 'email', 'tier', 'issued_at', 'expires_at', 'updates_until', 'blob', 'kid', 'format',
   'gumroad_order_id', 'order_ref', 'revoked_at', 'revoke_reason', 'notes', 'source', 'verified', 'forgotten_at', 'created_at', 'updated_at',
+  'seats', 'features',
 ] as const;
 
 export function licenseToParams(r: LicenseRow): unknown[] {
   return [
     r.licenseKey, r.product, r.name, r.email, r.tier, r.issuedAt, r.expiresAt, r.updatesUntil, r.blob, r.kid, r.format,
     r.gumroadOrderId, r.orderRef, r.revokedAt, r.revokeReason, r.notes, r.source, r.verified ? 1 : 0, r.forgottenAt, r.createdAt, r.updatedAt,
+    r.seats, JSON.stringify(r.features),
   ];
 }
 
@@ -39,7 +42,19 @@ export function rowToLicense(r: SqlRow): LicenseRow {
     forgottenAt: (r.forgotten_at as string | null) ?? null,
     createdAt: r.created_at as string,
     updatedAt: r.updated_at as string,
+    seats: validSeats(typeof r.seats === 'bigint' ? Number(r.seats) : r.seats),
+    features: featuresColumn(r.features),
   };
+}
+
+/** The features column holds a JSON array of strings. */
+function featuresColumn(v: unknown): string[] {
+  if (typeof v !== 'string' || v === '') return [];
+  try {
+    return validFeatures(JSON.parse(v));
+  } catch {
+    return [];
+  }
 }
 
 export function rowToEvent(r: SqlRow): LedgerEvent & { seq: number } {

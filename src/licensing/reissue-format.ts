@@ -4,7 +4,7 @@
 import { buildClaims } from '../license/build-claims.js';
 import type { LicenseFormat } from '../license/format.js';
 import { listLicenses } from '../ledger/queries.js';
-import type { MintData } from '../ledger/events.js';
+import { entitlementClaims } from '../ledger/entitlements.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LicenseRow } from '../ledger/project.js';
 import type { LicenseClaims } from '../verify/claims.js';
@@ -52,24 +52,28 @@ export function planReissueFromLedger(ledger: Ledger, to: string, now: Date): Re
   return planReissue(listLicenses(ledger, { status: 'active' }, now), to);
 }
 
-/** The claims the license was signed with: decoded from its blob when a format can read it, else rebuilt from the ledger. */
-export function claimsOf(row: LicenseRow, ledger: Ledger, readers: readonly LicenseFormat[]): LicenseClaims {
+/**
+ * The claims the license was signed with: decoded from its blob when a format can read it, else rebuilt
+ * from the ledger. Expiry, seats and features are the ledger's (a blob re-signed by an older server lacks them).
+ */
+export function claimsOf(row: LicenseRow, readers: readonly LicenseFormat[]): LicenseClaims {
   for (const format of readers) {
     if (format.name !== row.format) continue;
     try {
       const { claims } = format.decode(row.blob);
-      if (claims.sub === row.licenseKey) return { ...claims, ...expiryOf(row) };
+      if (claims.sub === row.licenseKey) {
+        const { seats: _seats, features: _features, ...rest } = claims;
+        return { ...rest, ...expiryOf(row), ...entitlementClaims(row) };
+      }
     } catch {
       // fall back to the ledger's record below
     }
   }
-  const origin = ledger.eventsFor(row.licenseKey).find((e) => e.type === 'minted' || e.type === 'imported')?.data as Partial<MintData> | undefined;
   return buildClaims({
     product: row.product, licenseKey: row.licenseKey, name: row.name, email: row.email, tier: row.tier,
     issuedAt: new Date(row.issuedAt), expiresAt: row.expiresAt ? new Date(row.expiresAt) : null,
     ...(row.updatesUntil ? { updatesUntil: new Date(row.updatesUntil) } : {}),
-    ...(origin?.seats !== undefined ? { seats: origin.seats } : {}),
-    ...(origin?.features ? { features: origin.features } : {}),
+    ...entitlementClaims(row),
   });
 }
 
@@ -87,7 +91,7 @@ export function reissueLicenses(target: LicenseFormat, readers: readonly License
   return ctx.ledger.transaction(() => {
     const plan = planReissueFromLedger(ctx.ledger, target.name, ctx.clock());
     const events = plan.rows.map((row) => {
-      const blob = target.encode(claimsOf(row, ctx.ledger, readers), ctx.signer);
+      const blob = target.encode(claimsOf(row, readers), ctx.signer);
       return makeEvent(ctx as OpsContext, 'reissued', row.licenseKey, { blob, kid: ctx.signer.kid, format: target.name, previousFormat: row.format, reason: 'migrate-format' });
     });
     ctx.ledger.applyEventsInTransaction(events);

@@ -1,8 +1,8 @@
 // Re-signing a license (renew, edit): the claims it has now, with what changed, in a fresh blob. Every
-// claim the original carried (seats, features, updates-until) is kept unless the change replaces it.
+// claim the license carries (seats, features, updates-until) is kept unless the change replaces it.
 import { UserError } from '../errors.js';
 import { buildClaims } from '../license/build-claims.js';
-import type { MintData } from '../ledger/events.js';
+import { entitlementClaims } from '../ledger/entitlements.js';
 import type { LicenseRow } from '../ledger/project.js';
 import type { SigningContext } from './context.js';
 
@@ -24,15 +24,13 @@ export function checkResignable(row: LicenseRow, what: string, acceptUnverified:
 }
 
 export function resignedBlob(row: LicenseRow, changes: ClaimChanges, ctx: SigningContext): string {
-  const origin = ctx.ledger.eventsFor(row.licenseKey).find((e) => e.type === 'minted' || e.type === 'imported')?.data as Partial<MintData> | undefined;
   const expiresAt = changes.expiresAt !== undefined ? changes.expiresAt : row.expiresAt ? new Date(row.expiresAt) : null;
   return ctx.format.encode(
     buildClaims({
       product: row.product, licenseKey: row.licenseKey, issuedAt: ctx.clock(), expiresAt,
       name: changes.name ?? row.name, email: changes.email ?? row.email, tier: changes.tier ?? row.tier,
       ...(row.updatesUntil ? { updatesUntil: new Date(row.updatesUntil) } : {}),
-      ...(origin?.seats !== undefined ? { seats: origin.seats } : {}),
-      ...(origin?.features ? { features: origin.features } : {}),
+      ...entitlementClaims(row),
     }),
     ctx.signer,
   );

@@ -30,6 +30,8 @@ export function licenseScope(row: LicenseRow): TemplateScope {
     lifetime: row.expiresAt === null,
     issued: row.issuedAt.slice(0, 10),
     updatesUntil: row.updatesUntil ? row.updatesUntil.slice(0, 10) : '',
+    seats: row.seats === null ? '' : String(row.seats),
+    features: row.features.join(', '),
     blob: row.blob,
     filename: licenseFilename(row.licenseKey),
   };

@@ -3,7 +3,7 @@ export type TemplateKind = 'license' | 'renewed';
 export type TemplatePart = 'subject' | 'text' | 'html';
 
 /** Placeholders for each license, usable inside {{#licenses}} and (for the first license) at the top level. */
-export const LICENSE_FIELDS = ['licenseKey', 'tier', 'expiry', 'expiresAt', 'lifetime', 'issued', 'updatesUntil', 'blob', 'filename'] as const;
+export const LICENSE_FIELDS = ['licenseKey', 'tier', 'expiry', 'expiresAt', 'lifetime', 'issued', 'updatesUntil', 'seats', 'features', 'blob', 'filename'] as const;
 export const TOP_FIELDS = ['name', 'greetingName', 'email', 'productName', 'supportEmail', 'count', 'many', 'licenses', ...LICENSE_FIELDS] as const;
 
 const HTML_HEAD = `<!doctype html>
@@ -32,6 +32,12 @@ Thank you for choosing {{productName}}! Here is your license.
 License key:  {{licenseKey}}
 Tier:         {{tier}}
 Valid until:  {{expiry}}
+{{#seats}}
+Seats:        {{seats}}
+{{/seats}}
+{{#features}}
+Features:     {{features}}
+{{/features}}
 
 To activate, paste the license below into {{productName}}, or open the attached file {{filename}}:
 
@@ -56,6 +62,12 @@ Questions? Just reply to this email{{#supportEmail}} or write to {{supportEmail}
 <tr><td style="padding:2px 12px 2px 0;color:#666">License key</td><td><code>{{licenseKey}}</code></td></tr>
 <tr><td style="padding:2px 12px 2px 0;color:#666">Tier</td><td>{{tier}}</td></tr>
 <tr><td style="padding:2px 12px 2px 0;color:#666">Valid until</td><td>{{expiry}}</td></tr>
+{{#seats}}
+<tr><td style="padding:2px 12px 2px 0;color:#666">Seats</td><td>{{seats}}</td></tr>
+{{/seats}}
+{{#features}}
+<tr><td style="padding:2px 12px 2px 0;color:#666">Features</td><td>{{features}}</td></tr>
+{{/features}}
 </table>
 <p>To activate, paste the license below into {{productName}}, or open the attached file <b>{{filename}}</b>:</p>
 ${HTML_BLOB}

@@ -1,6 +1,7 @@
 // Mint and revoke on a server store, inside the caller's transaction: the same pure pieces as the CLI
 // (prepareMint, makeEvent), applied through StoreTx so SQLite and PostgreSQL behave alike.
 import { UserError } from '../errors.js';
+import { entitlementClaims } from '../ledger/entitlements.js';
 import type { LedgerEvent } from '../ledger/events.js';
 import { OrderTakenError } from '../ledger/order-identity.js';
 import type { LicenseRow } from '../ledger/project.js';
@@ -108,7 +109,7 @@ export async function changeExpiryInTx(tx: StoreTx, row: LicenseRow, expiresAtIs
   const expiresAt = new Date(expiresAtIso);
   const blob = ctx.format.encode(
     buildClaims({ product: row.product, licenseKey: row.licenseKey, name: row.name, email: row.email, tier: row.tier, issuedAt: now, expiresAt,
-      ...(row.updatesUntil ? { updatesUntil: new Date(row.updatesUntil) } : {}) }),
+      ...(row.updatesUntil ? { updatesUntil: new Date(row.updatesUntil) } : {}), ...entitlementClaims(row) }),
     ctx.signer,
   );
   await tx.applyEvents([makeEvent(ctx, 'renewed', row.licenseKey, { expiresAt: expiresAt.toISOString(), blob, kid: ctx.signer.kid, format: ctx.format.name })]);

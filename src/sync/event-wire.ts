@@ -5,7 +5,7 @@ import type { EventType, LedgerEvent } from '../ledger/events.js';
 export const MAX_PUSH_EVENTS = 5_000;
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
-  'minted', 'imported', 'renewed', 'reissued', 'changed', 'revoked', 'reinstated', 'note_added', 'forgotten', 'mail_queued', 'mail_sent',
+  'minted', 'imported', 'renewed', 'reissued', 'changed', 'revoked', 'reinstated', 'note_added', 'forgotten', 'mail_queued', 'mail_sent', 'order_contested',
 ]);
 const ORIGIN_STRINGS = ['product', 'name', 'email', 'tier', 'issuedAt', 'blob'] as const;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;

@@ -2,6 +2,7 @@
 // transaction together with the cursor, so an interrupted pull resumes without gaps or double work.
 import type { ApplyResult, Ledger } from '../ledger/ledger.js';
 import type { LedgerEvent } from '../ledger/events.js';
+import type { OrderContest } from '../ledger/order-claims.js';
 import { parseEventList } from './event-wire.js';
 import type { RemoteClient } from './remote-client.js';
 import { advancePullCursor, advancePushCursor, getRemote, lastLocalSeq } from './sync-state.js';
@@ -21,6 +22,8 @@ export interface PullSummary {
   duplicates: number;
   pages: number;
   pullCursor: number;
+  /** Order contests that the pulled events revealed here (see docs/SYNC.md). */
+  contested: OrderContest[];
 }
 
 interface PullPage {
@@ -33,7 +36,7 @@ export async function pullEvents(ledger: Ledger, client: RemoteClient, options: 
   const pageSize = options.pageSize ?? DEFAULT_PULL_PAGE;
   const state = getRemote(ledger, client.url);
   if (!state) throw new Error(`no sync state for ${client.url}`);
-  const summary: PullSummary = { received: 0, inserted: 0, duplicates: 0, pages: 0, pullCursor: state.pullCursor };
+  const summary: PullSummary = { received: 0, inserted: 0, duplicates: 0, pages: 0, pullCursor: state.pullCursor, contested: [] };
   for (;;) {
     const page = await client.request<PullPage>('GET', `/sync/pull?after=${summary.pullCursor}&limit=${pageSize}`);
     let events;
@@ -48,6 +51,7 @@ export async function pullEvents(ledger: Ledger, client: RemoteClient, options: 
     summary.received += events.length;
     summary.inserted += result.inserted;
     summary.duplicates += result.duplicates;
+    summary.contested.push(...result.contested);
     summary.pages++;
     options.onProgress?.(summary.received);
     if (!page.more || events.length === 0) break;

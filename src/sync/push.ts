@@ -2,6 +2,7 @@
 // acknowledges a batch, so a dropped connection resumes where it stopped; the server inserts events by id
 // if new, so a batch sent twice is harmless.
 import type { Ledger } from '../ledger/ledger.js';
+import type { OrderContest } from '../ledger/order-claims.js';
 import { batchSize, eventJsonFromRow, MAX_PUSH_EVENTS } from './event-wire.js';
 import { RemoteRejectedError, type RemoteClient } from './remote-client.js';
 import { advancePushCursor, countEventsAfter, getRemote } from './sync-state.js';
@@ -23,12 +24,15 @@ export interface PushSummary {
   /** The last local seq the server has acknowledged. */
   pushCursor: number;
   serverLastSeq: number | null;
+  /** Order contests the server noticed while applying our events (see docs/SYNC.md). */
+  contested: OrderContest[];
 }
 
 interface PushResponse {
   inserted: number;
   duplicates: number;
   lastSeq: number;
+  contested?: unknown;
 }
 
 interface RawEventRow {
@@ -52,7 +56,7 @@ export async function pushEvents(ledger: Ledger, client: RemoteClient, options: 
   if (!state) throw new Error(`no sync state for ${client.url}`);
   const read = ledger.db.prepare('SELECT seq, id, license_key, type, at, actor, source, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
   const total = countEventsAfter(ledger, state.pushCursor);
-  const summary: PushSummary = { sent: 0, inserted: 0, duplicates: 0, batches: 0, pushCursor: state.pushCursor, serverLastSeq: null };
+  const summary: PushSummary = { sent: 0, inserted: 0, duplicates: 0, batches: 0, pushCursor: state.pushCursor, serverLastSeq: null, contested: [] };
   let pending: { seq: number; json: string }[] = [];
   for (;;) {
     if (pending.length < maxEvents) {
@@ -82,8 +86,17 @@ export async function pushEvents(ledger: Ledger, client: RemoteClient, options: 
     summary.inserted += ack.inserted;
     summary.duplicates += ack.duplicates;
     summary.serverLastSeq = ack.lastSeq;
+    summary.contested.push(...parseContests(ack.contested));
     summary.batches++;
     options.onProgress?.(summary.sent, total);
   }
   return summary;
+}
+
+/** What the server says it noticed; an older server says nothing. Checked, since it is printed. */
+function parseContests(value: unknown): OrderContest[] {
+  if (!Array.isArray(value)) return [];
+  const text = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 256;
+  return value.filter((c): c is OrderContest =>
+    typeof c === 'object' && c !== null && text(c.keptBy) && text(c.droppedBy) && text(c.at) && Array.isArray(c.orderIds) && c.orderIds.every(text));
 }

@@ -34,8 +34,8 @@ async function push(ctx: RequestContext) {
   }
   const store = ctx.deps.store;
   const result = await store.applyEvents(events);
-  ctx.log.info('sync push', { events: events.length, inserted: result.inserted });
-  return { status: 200, json: { inserted: result.inserted, duplicates: result.duplicates, lastSeq: await store.lastSeq() } };
+  ctx.log.info('sync push', { events: events.length, inserted: result.inserted, contested: result.contested.length });
+  return { status: 200, json: { inserted: result.inserted, duplicates: result.duplicates, lastSeq: await store.lastSeq(), contested: result.contested } };
 }
 
 async function pull(ctx: RequestContext) {

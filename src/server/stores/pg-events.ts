@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { scrubEventData, STATE_EVENTS, type LedgerEvent } from '../../ledger/events.js';
 import type { ApplyResult } from '../../ledger/ledger.js';
-import { losingOrderClaims } from '../../ledger/order-claims.js';
+import { contestEvents, losingOrderClaims, orderContests, type OrderContest } from '../../ledger/order-claims.js';
 import { canonicalOrderRef, OrderTakenError } from '../../ledger/order-identity.js';
 import { projectLicense, type LicenseRow } from '../../ledger/project.js';
 import { LICENSE_COLUMNS, licenseToParams, rowToEvent, rowToLicense, type SqlRow } from '../../ledger/row-mapping.js';
@@ -16,7 +16,7 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
 export const EVENTS_LOCK = 7_262_002;
 
 export async function applyEventsPg(client: Queryable, events: readonly LedgerEvent[], options: ApplyOptions = {}): Promise<ApplyResult> {
-  if (events.length === 0) return { inserted: 0, duplicates: 0, affectedKeys: [] };
+  if (events.length === 0) return { inserted: 0, duplicates: 0, affectedKeys: [], contested: [] };
   await client.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
   const keys = [...new Set(events.map((e) => e.licenseKey))];
   const { rows: already } = await client.query<{ license_key: string }>(
@@ -24,21 +24,7 @@ export async function applyEventsPg(client: Queryable, events: readonly LedgerEv
     [keys],
   );
   const forgotten = new Set([...already.map((r) => r.license_key), ...events.filter((e) => e.type === 'forgotten').map((e) => e.licenseKey)]);
-  const cols: string[][] = [[], [], [], [], [], [], []];
-  for (const e of events) {
-    const data = forgotten.has(e.licenseKey) ? scrubEventData(e.data) : e.data;
-    [e.id, e.licenseKey, e.type, e.at, e.actor, e.source, JSON.stringify(data)].forEach((v, i) => cols[i]!.push(v));
-  }
-  const { rows: inserted } = await client.query<{ license_key: string; type: LedgerEvent['type'] }>(
-    `INSERT INTO events (id, license_key, type, at, actor, source, data)
-     SELECT id, license_key, type, at, actor, source, data::json
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY
-       AS t(id, license_key, type, at, actor, source, data, ord)
-     ORDER BY ord
-     ON CONFLICT (id) DO NOTHING
-     RETURNING license_key, type`,
-    cols,
-  );
+  const inserted = await insertEvents(client, events.map((e) => (forgotten.has(e.licenseKey) ? { ...e, data: scrubEventData(e.data) } : e)));
   const touched = new Set<string>();
   const newlyForgotten = new Set<string>();
   for (const r of inserted) {
@@ -46,8 +32,32 @@ export async function applyEventsPg(client: Queryable, events: readonly LedgerEv
     if (STATE_EVENTS.has(r.type)) touched.add(r.license_key);
   }
   if (newlyForgotten.size) await scrubForgotten(client, [...newlyForgotten]);
-  if (touched.size) await reproject(client, [...touched], options.refuseOrderConflicts ?? false);
-  return { inserted: inserted.length, duplicates: events.length - inserted.length, affectedKeys: [...touched] };
+  const contests = touched.size ? await reproject(client, [...touched], options.refuseOrderConflicts ?? false) : [];
+  return { inserted: inserted.length, duplicates: events.length - inserted.length, affectedKeys: [...touched], contested: await recordContests(client, contests) };
+}
+
+async function insertEvents(client: Queryable, events: readonly LedgerEvent[]): Promise<{ id: string; license_key: string; type: LedgerEvent['type'] }[]> {
+  const cols: string[][] = [[], [], [], [], [], [], []];
+  for (const e of events) [e.id, e.licenseKey, e.type, e.at, e.actor, e.source, JSON.stringify(e.data)].forEach((v, i) => cols[i]!.push(v));
+  const { rows } = await client.query<{ id: string; license_key: string; type: LedgerEvent['type'] }>(
+    `INSERT INTO events (id, license_key, type, at, actor, source, data)
+     SELECT id, license_key, type, at, actor, source, data::json
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY
+       AS t(id, license_key, type, at, actor, source, data, ord)
+     ORDER BY ord
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id, license_key, type`,
+    cols,
+  );
+  return rows;
+}
+
+/** As the SQLite ledger: each contest's two history events; returns the contests not recorded before. */
+async function recordContests(client: Queryable, contests: readonly OrderContest[]): Promise<OrderContest[]> {
+  if (contests.length === 0) return [];
+  const events = contests.map((c) => contestEvents(c));
+  const fresh = new Set((await insertEvents(client, events.flat())).map((r) => r.id));
+  return contests.filter((_, i) => events[i]!.some((e) => fresh.has(e.id)));
 }
 
 async function scrubForgotten(client: Queryable, keys: string[]): Promise<void> {
@@ -83,7 +93,7 @@ export async function eventsForKeys(client: Queryable, keys: string[]): Promise<
   return rows.map(pgRowToEvent);
 }
 
-async function reproject(client: Queryable, keys: string[], refuseOrderConflicts: boolean): Promise<void> {
+async function reproject(client: Queryable, keys: string[], refuseOrderConflicts: boolean): Promise<OrderContest[]> {
   const byKey = new Map<string, LedgerEvent[]>();
   for (const e of await eventsForKeys(client, keys)) {
     const list = byKey.get(e.licenseKey) ?? [];
@@ -95,8 +105,9 @@ async function reproject(client: Queryable, keys: string[], refuseOrderConflicts
     const row = projectLicense(list);
     if (row) rows.push(row);
   }
-  if (rows.length === 0) return;
-  if (!refuseOrderConflicts) await settleOrderClaims(client, rows);
+  if (rows.length === 0) return [];
+  // A mint refuses a held order (the unique columns decide); everything else settles it: the earliest keeps it.
+  const contests = refuseOrderConflicts ? [] : await settleOrderClaims(client, rows);
   const records = rows.map((r) => {
     const params = licenseToParams(r);
     return Object.fromEntries(LICENSE_COLUMNS.map((c, i) => [c, c === 'verified' ? r.verified : params[i]]));
@@ -115,26 +126,29 @@ async function reproject(client: Queryable, keys: string[], refuseOrderConflicts
     }
     throw error;
   }
+  return contests;
 }
 
 /** Same rule as the SQLite ledger (order-claims.ts): the earliest license keeps a contested order id. */
-async function settleOrderClaims(client: Queryable, rows: LicenseRow[]): Promise<void> {
+async function settleOrderClaims(client: Queryable, rows: LicenseRow[]): Promise<OrderContest[]> {
   const gumroad = rows.map((r) => r.gumroadOrderId).filter((v): v is string => Boolean(v));
   const refs = rows.map((r) => r.orderRef).filter((v): v is string => Boolean(v));
-  if (gumroad.length === 0 && refs.length === 0) return;
+  if (gumroad.length === 0 && refs.length === 0) return [];
   const { rows: holderRows } = await client.query<SqlRow>(
     'SELECT * FROM licenses WHERE (gumroad_order_id = ANY($1::text[]) OR order_ref = ANY($2::text[])) AND NOT license_key = ANY($3::text[])',
     [gumroad, refs, rows.map((r) => r.licenseKey)],
   );
   const holders = holderRows.map(pgRowToLicense);
   const losers = losingOrderClaims([...rows, ...holders]);
-  if (losers.length === 0) return;
+  if (losers.length === 0) return [];
+  const contests = orderContests([...rows, ...holders]);
   const byKey = new Map(rows.map((r) => [r.licenseKey, r]));
   for (const { licenseKey, column } of losers) {
     const row = byKey.get(licenseKey);
     if (row) row[column] = null;
     else await client.query(`UPDATE licenses SET ${column === 'orderRef' ? 'order_ref' : 'gumroad_order_id'} = NULL WHERE license_key = $1`, [licenseKey]);
   }
+  return contests;
 }
 
 export function pgRowToEvent(r: SqlRow): LedgerEvent & { seq: number } {

@@ -3,11 +3,14 @@
 // replicas starting together migrate once. Timestamps that come from events stay ISO-8601 text, exactly as
 // the events carry them, so the server's rows match the SQLite ledger's byte for byte.
 import type pg from 'pg';
+import { backfillEntitlementsPg } from './pg-backfill-entitlements.js';
 
 export interface PgMigration {
   version: number;
   name: string;
   sql: string;
+  /** A data step after the SQL, in the same transaction. */
+  backfill?: (client: pg.PoolClient) => Promise<unknown>;
 }
 
 export const PG_MIGRATIONS: PgMigration[] = [
@@ -129,6 +132,16 @@ export const PG_MIGRATIONS: PgMigration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'seats and features as columns',
+    // As the SQLite ledger's migration 8: JSON text for features, like the other columns the events fill.
+    sql: `
+      ALTER TABLE licenses ADD COLUMN seats integer;
+      ALTER TABLE licenses ADD COLUMN features text NOT NULL DEFAULT '[]';
+    `,
+    backfill: backfillEntitlementsPg,
+  },
 ];
 
 const MIGRATION_LOCK = 7_262_001;
@@ -145,6 +158,7 @@ export async function migratePostgres(client: pg.PoolClient, migrations: PgMigra
     for (const m of migrations) {
       if (m.version <= current) continue;
       await client.query(m.sql);
+      await m.backfill?.(client);
       await client.query('INSERT INTO license_admin_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
     }
     await client.query('COMMIT');
