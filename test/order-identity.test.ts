@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
 import type { LedgerEvent } from '../src/ledger/events.js';
 import { Ledger } from '../src/ledger/ledger.js';
+import { migrate, MIGRATIONS } from '../src/ledger/migrations.js';
 import { canonicalOrderRef, OrderTakenError, parseOrderId } from '../src/ledger/order-identity.js';
 import { signingKeyFromSeed } from '../src/license/ed25519-key.js';
 import { createJwsFormat } from '../src/license/jws-format.js';
@@ -94,13 +95,18 @@ describe('SQLite ledger', () => {
   });
 
   test('migration 5 gives licenses minted with a bare order id their canonical order_ref', () => {
+    // A real schema-4 ledger (migrations 1-4 only) holding a license minted with a bare order id.
     const file = join(dir, 'legacy.sqlite');
-    const ledger = new Ledger(file);
-    ledger.applyEvents([mintEvent(WEBHOOK, '2026-03-01T10:00:00.000Z', { gumroadOrderId: 'OLD-1' })]);
-    ledger.close();
-    // As a schema-4 ledger left it: order_ref NULL, no retry columns.
     const raw = new Database(file);
-    raw.exec("UPDATE licenses SET order_ref = NULL; ALTER TABLE payment_events DROP COLUMN attempts; ALTER TABLE payment_events DROP COLUMN next_attempt_at; PRAGMA user_version = 4");
+    migrate(raw, MIGRATIONS.filter((m) => m.version <= 4));
+    const event = mintEvent(WEBHOOK, '2026-03-01T10:00:00.000Z', { gumroadOrderId: 'OLD-1' });
+    raw.prepare('INSERT INTO events (id, license_key, type, at, actor, source, data) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(event.id, event.licenseKey, event.type, event.at, event.actor, event.source, JSON.stringify(event.data));
+    const d = event.data as Record<string, string>;
+    raw.prepare(`INSERT INTO licenses (license_key, product, name, email, tier, issued_at, expires_at, blob, kid, format, gumroad_order_id, source, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(WEBHOOK, d.product, d.name, d.email, d.tier, d.issuedAt, d.expiresAt ?? null, d.blob, d.kid ?? null, d.format ?? 'jws', 'OLD-1', event.source, event.at, event.at);
+    expect(raw.pragma('user_version', { simple: true })).toBe(4);
     raw.close();
     const reopened = new Ledger(file);
     expect(reopened.getLicense(WEBHOOK)).toMatchObject({ gumroadOrderId: 'OLD-1', orderRef: 'gumroad:OLD-1' });

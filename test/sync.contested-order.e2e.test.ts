@@ -46,7 +46,7 @@ describe('one order minted on both sides', () => {
 
     const sync = await runCli(['sync', '--json'], { home, env: cliEnv });
     expect(sync.exitCode, sync.stderr).toBe(0);
-    const expected = { orderIds: ['GR-777'], keptBy: laptopKey, droppedBy: remote.licenseKey };
+    const expected = { orderIds: ['gumroad:GR-777'], keptBy: laptopKey, droppedBy: remote.licenseKey };
     expect(sync.json().contested).toEqual([expect.objectContaining(expected)]);
 
     const cli = { home, env: cliEnv };
@@ -61,7 +61,7 @@ describe('one order minted on both sides', () => {
       expect(Object.fromEntries(shown.map((l) => [l.licenseKey, [l.gumroadOrderId, l.status]]))).toEqual({ [laptopKey]: ['GR-777', 'active'], [remote.licenseKey]: [null, 'active'] });
     }
     const human = await runCli(['show', remote.licenseKey], cli);
-    expect(human.stdout).toMatch(new RegExp(`order GR-777 also claimed by ${laptopKey} \\(minted first\\)`));
+    expect(human.stdout).toMatch(new RegExp(`order gumroad:GR-777 also claimed by ${laptopKey} \\(minted first\\)`));
 
     // Nothing new to say the second time, and nothing moves.
     const again = await runCli(['sync', '--json'], cli);
@@ -77,7 +77,7 @@ describe('one order minted on both sides', () => {
     const remote = await serverMint({ tier: 'core', email: 'b2@example.com', orderId: 'GR-778' });
     const sync = await runCli(['sync'], { home: other, env: cliEnv });
     expect(sync.exitCode, sync.stderr).toBe(0);
-    expect(sync.stderr).toContain(`warning: order GR-778 has two licenses`);
+    expect(sync.stderr).toContain(`warning: order gumroad:GR-778 has two licenses`);
     expect(sync.stderr).toContain(`${local.json().licenseKey} keeps the order id (minted first); ${remote.licenseKey} stays valid but no longer claims it`);
     expect(sync.stderr).toContain(`license-admin revoke ${remote.licenseKey}`);
   });

@@ -7,6 +7,7 @@
 // are derived from the contest, so every replica that notices it writes the same event, once.
 import { createHash } from 'node:crypto';
 import type { LedgerEvent } from './events.js';
+import { parseOrderId } from './order-identity.js';
 import type { LicenseRow } from './project.js';
 
 export type OrderColumn = 'gumroadOrderId' | 'orderRef';
@@ -56,7 +57,9 @@ export function orderContests(claimants: readonly OrderClaimant[]): OrderContest
     const pair = `${l.winner.licenseKey}\0${l.loser.licenseKey}`;
     const at = l.winner.createdAt > l.loser.createdAt ? l.winner.createdAt : l.loser.createdAt;
     const contest = byPair.get(pair) ?? { orderIds: [], keptBy: l.winner.licenseKey, droppedBy: l.loser.licenseKey, at };
-    if (!contest.orderIds.includes(l.orderId)) contest.orderIds = [...contest.orderIds, l.orderId].sort();
+    // gumroad_order_id X and order_ref gumroad:X are one order: name it once, in its canonical form.
+    const orderId = l.column === 'gumroadOrderId' ? parseOrderId(l.orderId).orderRef : l.orderId;
+    if (!contest.orderIds.includes(orderId)) contest.orderIds = [...contest.orderIds, orderId].sort();
     byPair.set(pair, contest);
   }
   return [...byPair.values()];
