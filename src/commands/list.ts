@@ -2,7 +2,8 @@ import type { AppContext } from '../cli/app-context.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseDate, parseDays, parsePositiveInt } from '../cli/parse-flags.js';
 import { licensesTable, viewsToCsv } from '../cli/render.js';
-import { toView } from '../ledger/license-view.js';
+import { fitRows, terminalColumns } from '../cli/table-fit.js';
+import { describeStatus, toView } from '../ledger/license-view.js';
 import type { LicenseRow } from '../ledger/project.js';
 import { listLicenses, searchLicenses, type ListFilter } from '../ledger/queries.js';
 
@@ -13,8 +14,16 @@ function print(app: AppContext, rows: LicenseRow[], csv: boolean | undefined, fo
   if (app.json) return app.out.json(rows.map((r) => toView(r, now)));
   if (csv) return app.out.data(viewsToCsv(rows.map((r) => toView(r, now))));
   if (rows.length === 0) return app.out.info('No licenses match.');
-  app.out.data(licensesTable(rows, now));
+  app.out.data(licensesTable(fitToTerminal(rows, now), now));
   if (footer) app.out.info(footer);
+}
+
+/** The rows with long emails and names cut so licensesTable's columns fit the terminal (keys, tiers, dates, status stay whole). */
+function fitToTerminal(rows: LicenseRow[], now: Date): LicenseRow[] {
+  const head = ['Key', 'Email', 'Name', 'Tier', 'Issued', 'Status'];
+  const cells = rows.map((r) => [r.licenseKey, r.email, r.name, r.tier, r.issuedAt.slice(0, 10), describeStatus(r, now)]);
+  const cut = fitRows(head, cells, terminalColumns(), [0, 3, 4, 5]);
+  return rows.map((r, i) => ({ ...r, email: cut[i]![1]!, name: cut[i]![2]! }));
 }
 
 export async function searchCommand(text: string, opts: { csv?: boolean }, app: AppContext): Promise<void> {

@@ -9,7 +9,8 @@ import { applyServerEvents } from '../sync/pull.js';
 import { RemoteUnavailableError } from '../sync/remote-client.js';
 import { chooseMintRoute, mintThroughServer } from '../sync/remote-mint.js';
 
-export const BREAK_GLASS_WARNING = 'server unreachable: minted locally (break-glass); the next sync pushes it';
+/** Follows what went wrong, e.g. "server unreachable at https://… (ECONNREFUSED): minted locally …". */
+export const BREAK_GLASS_WARNING = 'minted locally (break-glass); the next sync pushes it';
 
 /** The server's license, or null when the caller should mint locally. */
 export async function mintThroughServerOrNull(flags: { local?: boolean; remote?: boolean }, request: MintRequest, app: AppContext): Promise<LicenseView | null> {
@@ -24,7 +25,7 @@ export async function mintThroughServerOrNull(flags: { local?: boolean; remote?:
     return result.license;
   } catch (error) {
     if (!(error instanceof RemoteUnavailableError)) throw error;
-    app.out.warn(`${BREAK_GLASS_WARNING} (${error.message})`);
+    app.out.warn(`${error.message}: ${BREAK_GLASS_WARNING}`);
     return null;
   }
 }

@@ -35,7 +35,13 @@ function matches(m: ProductMapping, sale: GumroadSale): boolean {
 export function tierForSale(sale: GumroadSale, config: Config, map: ProductMapping[], defaultTier: string | undefined): TierChoice {
   const entry = map.find((m) => matches(m, sale));
   const tier = entry?.tier ?? defaultTier?.trim().toLowerCase();
-  if (!tier) return { ok: false, reason: `no productMap entry for "${sale.itemName || sale.productId}"${sale.variants ? ` (${sale.variants})` : ''} and LICENSE_ADMIN_DEFAULT_TIER is not set` };
+  if (!tier) return { ok: false, reason: `no productMap entry for "${sale.itemName || sale.productId}"${variantText(sale.variants)} and LICENSE_ADMIN_DEFAULT_TIER is not set` };
   if (!config.tiers.includes(tier)) return { ok: false, reason: `tier "${tier}" is not one of the configured tiers (${config.tiers.join(', ')})` };
   return { ok: true, tier, years: entry?.years ?? config.defaultYears };
+}
+
+/** Gumroad's export already brackets the variants ("(Pro)"); name them once, without doubling the brackets. */
+function variantText(variants: string | null): string {
+  const v = (variants ?? '').trim().replace(/^\((.*)\)$/s, '$1').trim();
+  return v ? ` (variant ${v})` : '';
 }
