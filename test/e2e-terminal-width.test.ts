@@ -17,21 +17,24 @@ afterAll(() => {
   }
 });
 
+let runs = 0;
+
 /** Runs the CLI in a WIDTH-column terminal; the screen with wrapped lines joined back (-J), so an overflow shows as a long line. */
 async function inTerminal(home: string, env: Record<string, string>, args: string[]): Promise<string> {
   try {
-    tmux('kill-session', '-t', session);
+    tmux('has-session', '-t', session);
   } catch {
-    // none yet
+    tmux('new-session', '-d', '-s', session, '-x', String(WIDTH), '-y', '60');
   }
-  tmux('new-session', '-d', '-s', session, '-x', String(WIDTH), '-y', '60');
+  const done = `EXIT-${++runs}=`;
   const vars = Object.entries({ ...env, LICENSE_ADMIN_HOME: join(home, '.license-admin'), HOME: home, NO_COLOR: '1' }).map(([k, v]) => `${k}='${v}'`).join(' ');
-  tmux('send-keys', '-t', session, '-l', `clear; unset CI; ${vars} node ${CLI_BIN} ${args.join(' ')}; echo EXIT=$?`);
+  tmux('send-keys', '-t', session, '-l', `clear; unset CI; ${vars} node ${CLI_BIN} ${args.join(' ')}; echo ${done}$?`);
   tmux('send-keys', '-t', session, 'Enter');
   const until = Date.now() + 20_000;
   for (;;) {
     const screen = tmux('capture-pane', '-p', '-J', '-t', session);
-    if (/EXIT=\d+/.test(screen)) return screen;
+    const exit = new RegExp(`^${done}(\\d+)`, 'm').exec(screen);
+    if (exit) return `${screen}\nEXIT=${exit[1]}`;
     if (Date.now() > until) throw new Error(`timed out; screen:\n${screen}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -74,7 +77,7 @@ test('list, show and outbox fit a 100-column terminal; piped output keeps every 
   const outbox = await inTerminal(home, env, ['outbox']);
   expect(outbox).toContain('EXIT=0');
   expectFits(outbox);
-  expect(outbox).toMatch(/connection refused.*…/);
+  expect(outbox).toMatch(/│ connection refu\S*…/);
 
   // Not a terminal: nothing is cut.
   const piped = await runCli(['list'], { home, env });

@@ -25,11 +25,12 @@ export function tableWidth(widths: readonly number[]): number {
 
 /**
  * Column widths that fit `columns`: the widest columns not in `keep` are capped at one common width,
- * as high as still fits (never below MIN_WIDTH or their heading). Unchanged when the table fits already.
+ * as high as still fits (never below MIN_WIDTH or the column's floor, e.g. its heading). Unchanged when
+ * the table fits already; when even the floors do not fit, the floors (the terminal then wraps).
  */
-export function fitColumnWidths(natural: readonly number[], heads: readonly number[], columns: number, keep: ReadonlySet<number> = new Set()): number[] {
+export function fitColumnWidths(natural: readonly number[], floors: readonly number[], columns: number, keep: ReadonlySet<number> = new Set()): number[] {
   if (tableWidth(natural) <= columns) return [...natural];
-  const floor = natural.map((w, i) => (keep.has(i) ? w : Math.min(w, Math.max(MIN_WIDTH, heads[i] ?? 0))));
+  const floor = natural.map((w, i) => (keep.has(i) ? w : Math.min(w, Math.max(MIN_WIDTH, floors[i] ?? 0))));
   const capped = (cap: number) => natural.map((w, i) => (keep.has(i) ? w : Math.max(floor[i]!, Math.min(w, cap))));
   let [low, high] = [0, Math.max(...natural)];
   while (low < high) {
@@ -62,13 +63,24 @@ function cutLine(line: string, width: number): string {
   return out;
 }
 
-/**
- * The rows of a table, cut so the table fits `columns` (undefined: not a terminal, keep everything).
- * `keep` lists the columns that are never cut (license keys, ids, dates).
- */
-export function fitRows(head: readonly string[], rows: readonly string[][], columns: number | undefined, keep: readonly number[] = []): string[][] {
-  if (columns === undefined || rows.length === 0) return rows.map((r) => [...r]);
+export interface FitOptions {
+  /** Columns that are never cut (license keys, ids, dates). */
+  keep?: readonly number[];
+  /** The narrowest a column may be cut to, when its heading is not the limit (e.g. the fixed part of a status). */
+  floors?: Readonly<Record<number, number>>;
+}
+
+/** The width each column may have to fit `columns`; null when nothing needs cutting (or not a terminal). */
+export function fitWidths(head: readonly string[], rows: readonly string[][], columns: number | undefined, options: FitOptions = {}): number[] | null {
+  if (columns === undefined || rows.length === 0) return null;
   const natural = head.map((h, i) => Math.max(visibleWidth(h), ...rows.map((r) => visibleWidth(r[i] ?? ''))));
-  const widths = fitColumnWidths(natural, head.map(visibleWidth), columns, new Set(keep));
-  return rows.map((r) => r.map((cell, i) => (widths[i]! < natural[i]! ? cutCell(cell, widths[i]!) : cell)));
+  const floors = head.map((h, i) => Math.max(visibleWidth(h), options.floors?.[i] ?? 0));
+  const widths = fitColumnWidths(natural, floors, columns, new Set(options.keep ?? []));
+  return widths.some((w, i) => w < natural[i]!) ? widths : null;
+}
+
+/** The rows of a table, cut so the table fits `columns` (undefined: not a terminal, keep everything). */
+export function fitRows(head: readonly string[], rows: readonly string[][], columns: number | undefined, keep: readonly number[] = []): string[][] {
+  const widths = fitWidths(head, rows, columns, { keep });
+  return rows.map((r) => r.map((cell, i) => (widths ? cutCell(cell, widths[i]!) : cell)));
 }
