@@ -8,6 +8,11 @@ export LICENSE_ADMIN_HOME="$PWD/.demo"
 # real use keeps it in the keychain (the default of "license-admin init").
 export LICENSE_ADMIN_KEY_PASSPHRASE="demo-only-passphrase"
 rm -rf "$LICENSE_ADMIN_HOME"
+# A fresh clone (or sources newer than the build) is built first, so the demo runs today's code.
+if [ ! -f dist/main.js ] || [ -n "$(find src package.json tsconfig.json -newer dist/main.js -print -quit)" ]; then
+  echo "Building (npm run build)..." >&2
+  npm run build --silent
+fi
 la() { echo "\$ license-admin $*" >&2; node bin/license-admin.js "$@"; }
 
 la init --yes --key-storage file

@@ -28,6 +28,7 @@ export function createProgram(): Program {
     .addOption(new Option('--json', 'print one JSON document on stdout (for scripts)'))
     .addOption(new Option('--ledger <path>', 'the ledger file (default: under LICENSE_ADMIN_HOME or the data dir)').env('LICENSE_ADMIN_LEDGER'))
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', example('license-admin init', 'license-admin mint --tier pro --email jane@example.com --name "Jane Doe"', 'license-admin show jane@example.com', 'license-admin mint --help   # every command has its own help, with examples'))
     .exitOverride();
   const run: Runner = async (command, fn) => {
     const { createAppContext } = await import('./cli/app-context.js');

@@ -14,7 +14,8 @@ function helpOf(c: Command): string {
   return text;
 }
 
-const commands = allCommands(createProgram());
+const program = createProgram();
+const commands = [{ name: '(the program itself)', command: program as Command }, ...allCommands(program)];
 
 test('the tree has the commands the README lists', () => {
   const names = commands.map((c) => c.name);
@@ -23,4 +24,12 @@ test('the tree has the commands the README lists', () => {
 
 test.each(commands.map((c) => [c.name, c.command] as const))('license-admin %s --help has an example', (_name, command) => {
   expect(helpOf(command)).toMatch(/\nExamples?:\n {2}\$ .*license-admin /);
+});
+
+// argv is readable by every user of the machine (ps) and lands in shell history: no example may put a
+// password, token or database URL with a password there.
+test.each(commands.map((c) => [c.name, c.command] as const))('license-admin %s --help puts no secret on the command line', (_name, command) => {
+  const examples = helpOf(command).split(/\nExamples?:\n/)[1] ?? '';
+  expect(examples).not.toMatch(/:\/\/[^\s/:@"']+:[^\s@"']+@/); // scheme://user:password@
+  expect(examples).not.toMatch(/--(enroll-token|password|token|secret)[ =]/);
 });

@@ -133,7 +133,7 @@ describe.each(['sqlite', 'postgres'] as const)('server on %s', (kind) => {
     expect(stored).toMatchObject({ eventType: 'rejected', processed: true, error: expect.stringMatching(/sale_id/) });
     const big = await postGumroad(s.url, gumroadPing('SALE-BIG', { padding: 'x'.repeat(100 * 1024) }));
     expect(big.status).toBe(413);
-    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('body_too_large');
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
     expect(await s.store.getByOrderRef('gumroad:SALE-BIG')).toBeNull();
   });
 

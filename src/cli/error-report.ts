@@ -20,6 +20,8 @@ export function wantsJson(argv: readonly string[]): boolean {
 
 export function reportError(error: unknown): ErrorReport | null {
   if (error instanceof CommanderError) {
+    // commander.help with exit 1: a group (or the program) run without a subcommand; the help is on stderr.
+    if (error.code === 'commander.help' && error.exitCode !== 0) return { exitCode: EXIT.usage, code: 'usage', message: 'missing command (the commands are listed in --help)', stderr: 'error: missing command\n' };
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return null;
     return { exitCode: EXIT.usage, code: 'usage', message: error.message.replace(/^error: /, ''), stderr: '' };
   }

@@ -16,7 +16,7 @@ export function registerMailCommands(program: Command, run: Runner): void {
   mail
     .command('test <address>')
     .description('send a test message and say exactly what failed (DNS, connection, TLS, login, recipient)')
-    .addHelpText('after', example('license-admin mail test me@example.com', 'LICENSE_ADMIN_SMTP_URL=smtp://user:pass@127.0.0.1:2525 license-admin mail test me@example.com --json'))
+    .addHelpText('after', example('license-admin mail test me@example.com', 'LICENSE_ADMIN_SMTP_URL="$(cat ~/.config/smtp-url)" license-admin mail test me@example.com --json'))
     .action((address, _opts, cmd) => run(cmd, async (app) => (await import('../commands/mail.js')).mailTestCommand(address, app)));
 
   const outbox = program

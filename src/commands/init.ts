@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
 import { DEFAULT_CONFIG, FIELD_RULES, KEY_STORAGES, parseDefaultYears, saveConfig, validateConfig, type Config, type KeyStorage } from '../config/config.js';
@@ -28,19 +28,21 @@ const check = (problem: string | null): true | string => problem ?? true;
 /**
  * init in an order that cannot leave a half-done home behind: decide where the key goes and check that
  * it can go there, ask the rest (re-asking on a bad answer), read any key to import, and only then
- * write — the key first, then config.json, then the ledger. A config without a key (an init that
+ * write — the key first, then the ledger, then config.json. A config without a key (an init that
  * failed before this order existed) is resumed, not refused.
  */
 export async function initCommand(flags: InitFlags, app: AppContext): Promise<void> {
   const existing = app.configOrNull();
   const store = await app.keys();
   const hasKey = Boolean(store.activeRecord() || app.env[PRIVATE_KEY_ENV]);
-  if (existing && hasKey && !flags.force) throw new UserError(`already initialised (${app.paths.configFile}); use --force to rewrite the config (keys and ledger are kept)`);
+  const hasLedger = existsSync(app.paths.ledgerFile);
+  if (existing && hasKey && hasLedger && !flags.force) throw new UserError(`already initialised (${app.paths.configFile}); use --force to rewrite the config (keys and ledger are kept)`);
   const interactive = !flags.yes && app.prompts.interactive;
   if (!flags.yes && !app.prompts.interactive && !flags.product) {
     throw new UserError('init needs a terminal to ask questions; pass --yes for the defaults (and flags such as --product, --prefix)', { exitCode: 2 });
   }
   if (existing && !hasKey) app.out.info(`Resuming: ${app.paths.configFile} exists but there is no signing key yet.`);
+  else if (existing && !hasLedger && !flags.force) app.out.info(`Resuming: ${app.paths.configFile} exists but there is no ledger at ${app.paths.ledgerFile} yet.`);
   const d = existing ?? DEFAULT_CONFIG;
 
   const keyStorage = flags.keyStorage ?? (interactive && !hasKey
@@ -81,8 +83,10 @@ export async function initCommand(flags: InitFlags, app: AppContext): Promise<vo
   } else if (!kid && !app.env[PRIVATE_KEY_ENV]) {
     kid = (await generateKey(app, config.keyStorage)).kid;
   }
-  saveConfig(app.paths.configFile, config);
+  // config.json last: it is what makes a home "initialised", so a failure before it (an unwritable
+  // ledger path) leaves a home that the next init resumes instead of refusing.
   const ledger = await app.ledger({ create: true });
+  saveConfig(app.paths.configFile, config);
   if (app.json) return app.out.json({ config, configFile: app.paths.configFile, ledger: ledger.path, kid: kid ?? null });
   if (imported) app.out.info(`Imported signing key ${kid}; check its public key with "license-admin keys show".`);
   else if (kid && !hasKey) app.out.info(`Generated signing key ${kid} (${config.keyStorage === 'keychain' ? 'in the OS keychain' : config.keyStorage}).`);

@@ -2,7 +2,8 @@ import type { AppContext } from '../cli/app-context.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseDate, parseDays, parsePositiveInt } from '../cli/parse-flags.js';
 import { licensesTable, viewsToCsv } from '../cli/render.js';
-import { toView } from '../ledger/license-view.js';
+import { cutCell, fitWidths, terminalColumns } from '../cli/table-fit.js';
+import { describeStatus, toView } from '../ledger/license-view.js';
 import type { LicenseRow } from '../ledger/project.js';
 import { listLicenses, searchLicenses, type ListFilter } from '../ledger/queries.js';
 
@@ -13,8 +14,29 @@ function print(app: AppContext, rows: LicenseRow[], csv: boolean | undefined, fo
   if (app.json) return app.out.json(rows.map((r) => toView(r, now)));
   if (csv) return app.out.data(viewsToCsv(rows.map((r) => toView(r, now))));
   if (rows.length === 0) return app.out.info('No licenses match.');
-  app.out.data(licensesTable(rows, now));
+  app.out.data(licensesTable(fitToTerminal(rows, now), now));
   if (footer) app.out.info(footer);
+}
+
+/**
+ * The rows with long emails, names and revoke reasons cut so licensesTable's columns fit the terminal
+ * (keys, tiers, dates and the rest of a status stay whole). Unchanged when stdout is not a terminal.
+ */
+function fitToTerminal(rows: LicenseRow[], now: Date): LicenseRow[] {
+  const head = ['Key', 'Email', 'Name', 'Tier', 'Issued', 'Status'];
+  const withoutReason = (r: LicenseRow) => describeStatus({ ...r, revokeReason: null }, now);
+  const cells = rows.map((r) => [r.licenseKey, r.email, r.name, r.tier, r.issuedAt.slice(0, 10), describeStatus(r, now)]);
+  const statusFloor = Math.max(...rows.map((r) => withoutReason(r).length + (r.revokeReason ? ' (x…)'.length : 0)));
+  const widths = fitWidths(head, cells, terminalColumns(), { keep: [0, 3, 4], floors: { 5: statusFloor } });
+  if (!widths) return rows;
+  const [email, name, status] = [widths[1]!, widths[2]!, widths[5]!];
+  return rows.map((r) => ({
+    ...r,
+    email: cutCell(r.email, email),
+    name: cutCell(r.name, name),
+    // "revoked 2026-12-02 (reason)": only the reason is cut, so the bracket still closes.
+    revokeReason: r.revokeReason === null ? null : cutCell(r.revokeReason, status - withoutReason(r).length - ' ()'.length),
+  }));
 }
 
 export async function searchCommand(text: string, opts: { csv?: boolean }, app: AppContext): Promise<void> {

@@ -12,7 +12,8 @@ import { applyServerEvents, pullEvents } from '../sync/pull.js';
 import { RemoteRejectedError, RemoteUnavailableError } from '../sync/remote-client.js';
 import { mintBody, mintThroughServer } from '../sync/remote-mint.js';
 
-export const BREAK_GLASS_WARNING = 'server unreachable: minted locally (break-glass); the next sync pushes it';
+/** Follows what went wrong, e.g. "server unreachable at https://… (ECONNREFUSED): minted locally …". */
+export const BREAK_GLASS_WARNING = 'minted locally (break-glass); the next sync pushes it';
 
 export interface RemoteMint {
   license: LicenseView;
@@ -34,7 +35,7 @@ export async function mintThroughServerOrNull(request: MintRequest, app: AppCont
   } catch (error) {
     if (error instanceof RemoteUnavailableError) {
       settleMintRequest(ledger, hash); // the caller mints it here instead
-      app.out.warn(`${BREAK_GLASS_WARNING} (${error.message})`);
+      app.out.warn(`${error.message}: ${BREAK_GLASS_WARNING}`);
       return null;
     }
     if (error instanceof RemoteRejectedError) {

@@ -2,6 +2,7 @@
 import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
 import { table } from '../cli/render.js';
+import { fitRows, terminalColumns } from '../cli/table-fit.js';
 import { UsageError, UserError } from '../errors.js';
 import type { DeliveryResult } from '../mail/deliver.js';
 import type { OutboxMessage, OutboxStatus } from '../mail/outbox.js';
@@ -22,10 +23,9 @@ export async function outboxListCommand(opts: { all?: boolean }, app: AppContext
   if (app.json) return app.out.json({ messages: messages.map(outboxEntry) });
   if (messages.length === 0) return app.out.info(opts.all ? 'The outbox is empty.' : 'Nothing waiting: every queued message was sent.');
   const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
-  app.out.data(table(
-    ['Id', 'Status', 'To', 'Subject', 'Tries', 'Next try (UTC)', 'Last error'],
-    messages.map((m) => [String(m.id), statusColor(m.status), m.to, m.subject, String(m.attempts), m.status === 'pending' ? when(m.nextAttemptAt) : '-', m.lastError ?? '']),
-  ));
+  const head = ['Id', 'Status', 'To', 'Subject', 'Tries', 'Next try (UTC)', 'Last error'];
+  const rows = messages.map((m) => [String(m.id), statusColor(m.status), m.to, m.subject, String(m.attempts), m.status === 'pending' ? when(m.nextAttemptAt) : '-', m.lastError ?? '']);
+  app.out.data(table(head, fitRows(head, rows, terminalColumns(), [0, 1, 4, 5])));
   app.out.info('Send due messages now with "license-admin outbox retry" (add --all to include failed and not-yet-due ones).');
 }
 

@@ -2,6 +2,7 @@
 // (e.g. a product that had no tier mapping). Works on the server's store: the SQLite ledger or DATABASE_URL.
 import type { AppContext } from '../cli/app-context.js';
 import { table } from '../cli/render.js';
+import { fitRows, terminalColumns } from '../cli/table-fit.js';
 import { openStore } from '../server/open-store.js';
 import type { StoredPaymentEvent } from '../server/store.js';
 
@@ -22,9 +23,9 @@ export async function serverEventsCommand(flags: ServerEventsFlags, app: AppCont
     const rows = events.map(({ normalized: _n, ...e }) => e);
     if (app.json) return app.out.json(rows);
     if (rows.length === 0) return app.out.info(flags.failed ? 'No failed payment events.' : 'No payment events.');
-    app.out.data(table(['Id', 'Received', 'Provider', 'Type', 'Order', 'Attempts', 'Status'], rows.map((e) => [
-      String(e.id), e.receivedAt.slice(0, 19), e.provider, e.eventType, e.orderRef ?? '-', String(e.attempts), status(e),
-    ])));
+    const head = ['Id', 'Received', 'Provider', 'Type', 'Order', 'Attempts', 'Status'];
+    const cells = rows.map((e) => [String(e.id), e.receivedAt.slice(0, 19), e.provider, e.eventType, e.orderRef ?? '-', String(e.attempts), status(e)]);
+    app.out.data(table(head, fitRows(head, cells, terminalColumns(), [0, 1, 2, 5])));
   } finally {
     await store.close();
   }

@@ -1,6 +1,7 @@
 import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
 import { statusText, table } from '../cli/render.js';
+import { fitRows, terminalColumns } from '../cli/table-fit.js';
 import { UserError } from '../errors.js';
 import { looksLikeLicenseKey } from '../license/license-key.js';
 import { toView } from '../ledger/license-view.js';
@@ -36,9 +37,17 @@ export async function showCommand(target: string, app: AppContext): Promise<void
       ['Source', `${row.source}${row.verified ? '' : ' (unverified legacy blob)'}`],
       ...(row.notes ? [['Notes', row.notes] as [string, string]] : []),
     ];
-    app.out.data(fields.map(([k, v]) => `  ${k.padEnd(14)}${v}`).join('\n'));
-    app.out.data(`\n  History:\n${table(['When', 'What', 'Who', 'Details'], events.map(describeEvent))}\n`);
+    app.out.data(fields.map(([k, v]) => field(k, v)).join('\n'));
+    const head = ['When', 'What', 'Who', 'Details'];
+    app.out.data(`\n  History:\n${table(head, fitRows(head, events.map(describeEvent), terminalColumns(), [0, 1]))}\n`);
   }
+}
+
+const LABEL_WIDTH = 14;
+
+/** "  Label         value", with the later lines of a multi-line value (several notes) under the first. */
+function field(label: string, value: string): string {
+  return `  ${label.padEnd(LABEL_WIDTH)}${value.split('\n').join(`\n${' '.repeat(2 + LABEL_WIDTH)}`)}`;
 }
 
 function describeEvent(e: LedgerEvent): string[] {

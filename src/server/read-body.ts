@@ -29,5 +29,5 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
 }
 
 function tooLarge(maxBytes: number) {
-  return httpError(413, 'body_too_large', `the request body is larger than ${maxBytes} bytes`);
+  return httpError(413, 'payload_too_large', `the request body is larger than ${maxBytes} bytes`);
 }

@@ -80,11 +80,12 @@ export function createRemoteClient(options: RemoteClientOptions): RemoteClient {
       }
       if (response.ok) return payload as T;
       const err = (payload as { error?: { code?: string; message?: string; requestId?: string } } | undefined)?.error;
-      const said = err ? `${err.code}: ${err.message}${err.requestId ? ` (request ${err.requestId})` : ''}` : `HTTP ${response.status}`;
-      if (response.status >= 500) throw new RemoteUnavailableError(`the server failed (${said})`);
+      // One level of brackets at most: the server's words follow a colon, the request id a comma.
+      const said = err ? `${err.code}: ${err.message}${err.requestId ? `, request ${err.requestId}` : ''}` : `HTTP ${response.status}`;
+      if (response.status >= 500) throw new RemoteUnavailableError(`the server at ${target.origin} failed: ${said}`);
       if (response.status === 401 || response.status === 403) {
         const hint = path.startsWith('/internal/enroll') ? 'check the enrolment token' : 'let the server trust this CLI\'s admin key (the command is printed by "license-admin remote add")';
-        throw new RemoteRejectedError(`the server refused the credential (${said}); ${hint}`, response.status, err?.code);
+        throw new RemoteRejectedError(`the server refused the credential: ${said}; ${hint}`, response.status, err?.code);
       }
       throw new RemoteRejectedError(`the server rejected ${method} ${target.pathname}: ${said}`, response.status, err?.code);
     },
