@@ -52,7 +52,6 @@ export type WebhookErrorCode =
   | 'missing_signature'
   | 'bad_signature'
   | 'stale_signature'
-  | 'payload_too_large'
   | 'unsupported_content_type'
   | 'malformed_payload'
   | 'missing_field'
