@@ -13,7 +13,7 @@ export function parseJsonBody(body: Buffer, expected = 'a JSON document'): unkno
   try {
     value = JSON.parse(body.toString('utf8'));
   } catch {
-    throw httpError(400, 'invalid_json', `the request body is not valid JSON; send ${expected}`);
+    throw httpError(400, 'invalid_json', `the request body is not JSON; send ${expected}`);
   }
   if (depthOf(value) > MAX_JSON_DEPTH) throw httpError(400, 'invalid_json', `the request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
   return value;

@@ -7,6 +7,7 @@ import { httpError } from '../http-error.js';
 import { optionalBoolean, optionalDate, optionalInteger, optionalString, optionalStringList, parseJsonObject, requiredString } from '../json-body.js';
 import { mintInTx, revokeInTx, signingFor } from '../license-ops.js';
 import type { Router } from '../router.js';
+import { FOREGROUND_BUSY_WAIT_MS } from '../store.js';
 
 export function registerAdminRoutes(router: Router): void {
   router.add('POST', '/internal/enroll', async (ctx) => {
@@ -31,7 +32,7 @@ export function registerAdminRoutes(router: Router): void {
     const req = mintRequestFrom(parseJsonObject(ctx.body));
     const signing = await signingFor(ctx.deps, `admin:${kid}`);
     const result = await asHttp(() =>
-      ctx.deps.store.transaction((tx) => mintInTx(tx, req, signing, ctx.deps), req.gumroadOrderId ? { lockKey: req.gumroadOrderId } : {}),
+      ctx.deps.store.transaction((tx) => mintInTx(tx, req, signing, ctx.deps), { busyWaitMs: FOREGROUND_BUSY_WAIT_MS, ...(req.gumroadOrderId ? { lockKey: req.gumroadOrderId } : {}) }),
     );
     if (result.created) ctx.deps.wake?.();
     ctx.log.info('minted', { licenseKey: result.license.licenseKey, created: result.created, via: 'admin' });
@@ -44,7 +45,7 @@ export function registerAdminRoutes(router: Router): void {
     const key = requiredString(body, 'licenseKey', 128);
     const reason = optionalString(body, 'reason');
     const actor = { clock: ctx.deps.clock, random: ctx.deps.random, actor: `admin:${kid}`, source: 'server' };
-    const result = await asHttp(() => ctx.deps.store.transaction((tx) => revokeInTx(tx, key, reason, actor)));
+    const result = await asHttp(() => ctx.deps.store.transaction((tx) => revokeInTx(tx, key, reason, actor), { busyWaitMs: FOREGROUND_BUSY_WAIT_MS }));
     ctx.log.info('revoke', { licenseKey: result.license.licenseKey, changed: result.changed });
     return { status: 200, json: { license: toView(result.license, ctx.deps.clock()), changed: result.changed, events: result.events } };
   });
