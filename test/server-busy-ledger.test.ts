@@ -95,7 +95,7 @@ describe('SqliteStore with the ledger held by another writer', () => {
     lock.release();
     expect(await store.drainSpool(5_000)).toBe(2);
     // As if the process died after committing to the ledger but before deleting from the spool.
-    DeliverySpool.open(file, false)!.add(event);
+    DeliverySpool.open(file, false)!.add([event]);
     expect(await store.drainSpool(5_000)).toBe(1);
     expect((await store.listPaymentEvents()).filter((e) => e.eventId === 'evt_twice')).toHaveLength(1);
   });

@@ -12,7 +12,7 @@ export interface SpooledDelivery {
 }
 
 export class DeliverySpool {
-  private readonly db: Database.Database;
+  readonly db: Database.Database;
 
   static pathFor(ledgerPath: string): string {
     return `${ledgerPath}.spool`;
@@ -38,8 +38,10 @@ export class DeliverySpool {
     this.db.exec('CREATE TABLE IF NOT EXISTS spooled_deliveries (id INTEGER PRIMARY KEY, event TEXT NOT NULL)');
   }
 
-  add(event: NewPaymentEvent): void {
-    this.db.prepare('INSERT INTO spooled_deliveries (event) VALUES (?)').run(JSON.stringify({ ...event, receivedAt: event.receivedAt.toISOString() }));
+  /** Commits the deliveries together (one fsync). */
+  add(events: readonly NewPaymentEvent[]): void {
+    const stmt = this.db.prepare('INSERT INTO spooled_deliveries (event) VALUES (?)');
+    this.db.transaction(() => events.forEach((e) => stmt.run(JSON.stringify({ ...e, receivedAt: e.receivedAt.toISOString() }))))();
   }
 
   peek(limit: number): SpooledDelivery[] {

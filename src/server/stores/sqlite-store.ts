@@ -10,6 +10,7 @@ import type { Outbox } from '../../mail/outbox.js';
 import { SqliteOutbox } from '../../mail/sqlite-outbox.js';
 import { StoreBusyError, type AdminKeyRecord, type NewPaymentEvent, type SeqEvent, type ServerStore, type StoredPaymentEvent, type StoreTx, type TransactionOptions } from '../store.js';
 import { DeliverySpool } from './delivery-spool.js';
+import { GroupCommit } from './group-commit.js';
 import { SerialQueue } from './serial-queue.js';
 import { BACKGROUND_BUSY_WAIT_MS, FOREGROUND_BUSY_WAIT_MS, retryWhileBusy, SQLITE_BUSY_TIMEOUT_MS } from './sqlite-busy.js';
 
@@ -27,6 +28,7 @@ export class SqliteStore implements ServerStore {
   private spool: DeliverySpool | null;
   private drainTimer: NodeJS.Timeout | null = null;
   private closing = false;
+  private readonly deliveries = new GroupCommit((events: NewPaymentEvent[]) => this.commitDeliveries(events));
 
   constructor(
     readonly ledger: Ledger,
@@ -152,16 +154,21 @@ export class SqliteStore implements ServerStore {
     return this.run(() => this.ledger.findByEmail(email));
   }
 
-  async recordPaymentEvent(e: NewPaymentEvent): Promise<{ id: number; created: boolean; spooled?: boolean }> {
+  recordPaymentEvent(e: NewPaymentEvent): Promise<{ id: number; created: boolean; spooled?: boolean }> {
+    return this.deliveries.add(e);
+  }
+
+  /** One transaction (one fsync) for every delivery that arrived together; the spool if the ledger is held. */
+  private async commitDeliveries(events: NewPaymentEvent[]): Promise<{ id: number; created: boolean; spooled?: boolean }[]> {
     try {
-      return await this.run(() => this.insertPaymentEvent(e), DELIVERY_BUSY_WAIT_MS);
+      return await this.run(() => this.ledger.transaction(() => events.map((e) => this.insertPaymentEvent(e))), DELIVERY_BUSY_WAIT_MS);
     } catch (error) {
       if (!(error instanceof StoreBusyError) || this.closing) throw error;
     }
-    // The ledger is held by another writer: commit the delivery to the spool, answer, move it over later.
-    await this.queue.run(() => (this.spool ??= DeliverySpool.open(this.ledger.path, true)!).add(e));
+    // The ledger is held by another writer: commit the deliveries to the spool, answer, move them over later.
+    await this.queue.run(() => (this.spool ??= DeliverySpool.open(this.ledger.path, true)!).add(events));
     this.scheduleDrain();
-    return { id: 0, created: true, spooled: true };
+    return events.map(() => ({ id: 0, created: true, spooled: true }));
   }
 
   private insertPaymentEvent(e: NewPaymentEvent): { id: number; created: boolean } {
