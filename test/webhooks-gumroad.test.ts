@@ -33,7 +33,8 @@ describe('Gumroad ping → PaymentEvent', () => {
     ['cancellation.form', 'subscription_cancelled', 'cancellation:GDzW4_aBdQc-o7Gbjng7lw==:2026-12-30T10:00:00.000Z', 'gumroad:GDzW4_aBdQc-o7Gbjng7lw=='],
     ['subscription_ended.form', 'subscription_ended', 'subscription_ended:GDzW4_aBdQc-o7Gbjng7lw==:2026-12-30T10:00:00.000Z', 'gumroad:GDzW4_aBdQc-o7Gbjng7lw=='],
     ['subscription_restarted.form', 'subscription_renewed', 'subscription_restarted:GDzW4_aBdQc-o7Gbjng7lw==:2026-12-20T09:00:00.000Z', 'gumroad:GDzW4_aBdQc-o7Gbjng7lw=='],
-    ['subscription_updated.form', 'ignored', 'subscription_updated:GDzW4_aBdQc-o7Gbjng7lw==:2026-10-31T10:00:00.000Z', 'gumroad:GDzW4_aBdQc-o7Gbjng7lw=='],
+    ['subscription_updated.form', 'ignored', 'subscription_updated:GDzW4_aBdQc-o7Gbjng7lw==:2026-11-15T12:00:00.000Z', 'gumroad:GDzW4_aBdQc-o7Gbjng7lw=='],
+    ['preorder-authorization.form', 'ignored', 'sale:PreAuth-cccc==', 'gumroad:PreAuth-cccc=='],
   ])('%s → %s', (name, kind, eventId, orderRef) => {
     const event = only(ping(name));
     expect(event).toMatchObject({ provider: 'gumroad', kind, eventId, orderRef });
@@ -72,8 +73,10 @@ describe('Gumroad ping → PaymentEvent', () => {
     expect(only(ping('sale.form')).periodEnd).toBeUndefined();
   });
 
-  test('a cancellation ends access at cancelled_at, requested earlier', () => {
-    expect(only(ping('cancellation.form'))).toMatchObject({ occurredAt: '2026-12-05T08:15:00.000Z', periodEnd: '2026-12-30T10:00:00.000Z', email: 'ada@example.com' });
+  test('a cancellation ends access at cancelled_at; it happened when the ping came (Gumroad sends no request time)', () => {
+    expect(only(ping('cancellation.form', { receivedAt: '2026-12-05T08:15:00Z' }))).toMatchObject({
+      occurredAt: '2026-12-05T08:15:00.000Z', periodEnd: '2026-12-30T10:00:00.000Z', email: 'ada@example.com',
+    });
   });
 
   test('test purchases are flagged, not dropped', () => {

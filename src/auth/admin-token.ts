@@ -32,6 +32,13 @@ export function signAdminToken(req: { method: string; path: string; body: Uint8A
   return `${payload}.${base64urlEncode(key.sign(utf8(payload)))}`;
 }
 
+/** What signAdminToken makes (16 random bytes → 22 characters), with room for other clients. */
+const NONCE_SHAPE = /^[A-Za-z0-9_-]{16,64}$/;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export type AdminTokenCheck = { ok: true; claims: AdminTokenClaims } | { ok: false; reason: string };
 
 export interface AdminTokenVerifier {
@@ -58,9 +65,13 @@ export async function checkAdminToken(
   } catch {
     return { ok: false, reason: 'malformed token' };
   }
-  if (typeof claims.kid !== 'string' || !verifier.verify(claims.kid, utf8(payload), signature)) return { ok: false, reason: 'bad signature or unknown admin key' };
+  if (!isPlainObject(claims) || typeof claims.kid !== 'string' || !verifier.verify(claims.kid, utf8(payload), signature)) return { ok: false, reason: 'bad signature or unknown admin key' };
   const nowSec = Math.floor(now.getTime() / 1000);
-  if (!(Number.isInteger(claims.exp) && Number.isInteger(claims.iat))) return { ok: false, reason: 'malformed token' };
+  if (!(Number.isSafeInteger(claims.exp) && Number.isSafeInteger(claims.iat))) return { ok: false, reason: 'malformed token' };
+  if (typeof claims.m !== 'string' || typeof claims.p !== 'string' || typeof claims.bh !== 'string') return { ok: false, reason: 'malformed token' };
+  // The nonce is what makes a token single-use: a token without one (or with a guessable one) is refused,
+  // never stored as a NULL that would not conflict with the next replay.
+  if (typeof claims.n !== 'string' || !NONCE_SHAPE.test(claims.n)) return { ok: false, reason: 'token has no valid nonce (n: 16 to 64 base64url characters)' };
   if (claims.exp - claims.iat > MAX_TOKEN_LIFETIME_SEC) return { ok: false, reason: 'token lifetime too long' };
   if (claims.exp < nowSec || claims.iat > nowSec + 30) return { ok: false, reason: 'token expired (check the clocks of both machines)' };
   if (claims.m !== req.method.toUpperCase() || claims.p !== req.path) return { ok: false, reason: 'token was made for another request' };

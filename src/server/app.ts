@@ -9,6 +9,7 @@ import { errorBody, HttpError } from './http-error.js';
 import { createOutboxTask } from './outbox-task.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './read-body.js';
 import { Router, type RouteResponse } from './router.js';
+import { StoreBusyError } from './store.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJwksRoutes } from './routes/jwks.js';
@@ -85,6 +86,11 @@ export function createApp(input: ServerDeps): App {
         // A body we refused to read may still be arriving: close the connection rather than drain it.
         const headers = status === 413 ? { ...error.headers, connection: 'close' } : error.headers;
         send(res, { status, json: errorBody(error.code, error.message, requestId), headers }, requestId);
+      } else if (error instanceof StoreBusyError) {
+        // Another process (a CLI import) holds the SQLite ledger: transient, and safe to repeat.
+        status = 503;
+        log.warn('database busy', { path: url.pathname });
+        send(res, { status, json: errorBody('database_busy', error.message, requestId), headers: { 'retry-after': '5' } }, requestId);
       } else {
         status = 500;
         log.error('unhandled error', { error: (error as Error)?.name ?? 'Error', stack: String((error as Error)?.stack ?? error).split('\n').slice(0, 4).join(' | ') });

@@ -26,6 +26,8 @@ export interface ServerMintResult {
 export interface ServerMintOptions {
   /** A client's key for this request: the same key again returns the license it made (see admin.ts). */
   idempotencyKey?: string;
+  /** How long a request may wait for a busy SQLite ledger before it is answered 503 (see store.ts). */
+  busyWaitMs?: number;
 }
 
 export async function signingFor(deps: ServerDeps, actor: string): Promise<ServerSigning> {
@@ -71,7 +73,7 @@ export function mintLock(req: MintRequest, options: ServerMintOptions = {}): { l
 
 /** A mint in its own transaction under its lock; one that lost a race for the order returns the winner. */
 export async function mintOrderLicense(store: ServerStore, req: MintRequest, ctx: ServerSigning, deps: Pick<ServerDeps, 'mail'>, options: ServerMintOptions = {}): Promise<ServerMintResult> {
-  const run = () => store.transaction((tx) => mintInTx(tx, req, ctx, deps, options), mintLock(req, options));
+  const run = () => store.transaction((tx) => mintInTx(tx, req, ctx, deps, options), { ...mintLock(req, options), ...(options.busyWaitMs !== undefined ? { busyWaitMs: options.busyWaitMs } : {}) });
   try {
     return await run();
   } catch (error) {

@@ -7,6 +7,17 @@ import type { LicenseRow } from '../ledger/project.js';
 import type { EnqueueResult, NewOutboxMessage, Outbox } from '../mail/outbox.js';
 
 export type { ApplyResult };
+
+/**
+ * The database is held by another writer (a long CLI import on the SQLite ledger) for longer than the caller
+ * may wait. Transient: HTTP answers 503 with Retry-After; background work tries again on its next pass.
+ */
+export class StoreBusyError extends Error {
+  constructor(message = 'the database is busy (another process holds the write lock); try again shortly') {
+    super(message);
+    this.name = 'StoreBusyError';
+  }
+}
 export type SeqEvent = LedgerEvent & { seq: number };
 
 /** A payment provider's webhook delivery, stored raw before anything is done with it (the audit trail). */
@@ -68,6 +79,15 @@ export interface AdminKeyRecord {
   createdAt: string;
 }
 
+/** How long an HTTP request waits for a busy database before its 503 (background work waits longer). */
+export const FOREGROUND_BUSY_WAIT_MS = 2_000;
+
+export interface TransactionOptions {
+  lockKey?: string;
+  /** SQLite: how long to wait for another process's write lock before StoreBusyError (default: background's 30 s). */
+  busyWaitMs?: number;
+}
+
 /** What a transaction can do; everything in it commits together or not at all. */
 export interface StoreTx {
   applyEvents(events: readonly LedgerEvent[], options?: ApplyOptions): Promise<ApplyResult>;
@@ -106,7 +126,7 @@ export interface ServerStore {
    * Runs fn in one transaction. With a lockKey, transactions on the same key (an order ref) run one at a
    * time across every replica sharing the database.
    */
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: { lockKey?: string }): Promise<T>;
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
 
   applyEvents(events: readonly LedgerEvent[]): Promise<ApplyResult>;
   eventsSince(afterSeq: number, limit: number): Promise<SeqEvent[]>;
@@ -116,8 +136,12 @@ export interface ServerStore {
   getByOrderRef(orderRef: string): Promise<LicenseRow | null>;
   findByEmail(email: string): Promise<LicenseRow[]>;
 
-  /** Inserts unless (provider, eventId) is already stored; `created` false for a redelivery. */
-  recordPaymentEvent(event: NewPaymentEvent): Promise<{ id: number; created: boolean }>;
+  /**
+   * Inserts unless (provider, eventId) is already stored; `created` false for a redelivery. SQLite: when the
+   * ledger is held by another writer, the delivery is written durably to the spool instead (`spooled`, id 0)
+   * and moved into the ledger as soon as it is free, so a delivery is never refused for a busy database.
+   */
+  recordPaymentEvent(event: NewPaymentEvent): Promise<{ id: number; created: boolean; spooled?: boolean }>;
   /** Order refs that have stored, unprocessed payment events and are not backing off at `now` (the fulfilment queue). */
   pendingOrders(limit: number, now: Date): Promise<string[]>;
   listPaymentEvents(filter?: { orderRef?: string; limit?: number }): Promise<StoredPaymentEvent[]>;

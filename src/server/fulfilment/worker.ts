@@ -5,6 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BackgroundTask } from '../background.js';
 import type { ServerDeps } from '../deps.js';
 import { createRepeatLimiter } from '../repeat-limiter.js';
+import { StoreBusyError } from '../store.js';
 import { processOrder } from './process-order.js';
 import { recordFailedAttempt } from './record-failure.js';
 
@@ -23,13 +24,20 @@ export function createFulfilmentTask(deps: ServerDeps): BackgroundTask {
       const orders = await deps.store.pendingOrders(BATCH, deps.clock());
       let next = 0;
       let queuedMail = false;
+      let busy = false;
       const worker = async () => {
-        while (next < orders.length) {
+        while (next < orders.length && !busy) {
           const orderRef = orders[next++]!;
           try {
             const outcome = await processOrder(orderRef, deps);
             queuedMail ||= outcome.mailQueued;
           } catch (error) {
+            // Another process holds the SQLite ledger (a big CLI import): not this order's fault, and not an
+            // attempt. Stop this pass; the loop comes back after its interval.
+            if (error instanceof StoreBusyError) {
+              busy = true;
+              break;
+            }
             try {
               const failure = await recordFailedAttempt(orderRef, error, deps);
               logFailure(failure.retryAt ? 'fulfilment failed; will retry' : 'fulfilment failed; gave up', failure.error.replace(/^gave up after \d+ attempts: /, ''), {
@@ -45,7 +53,7 @@ export function createFulfilmentTask(deps: ServerDeps): BackgroundTask {
         }
       };
       await Promise.all(Array.from({ length: Math.min(parallel, orders.length) }, worker));
-      return orders.length === BATCH || queuedMail;
+      return !busy && (orders.length === BATCH || queuedMail);
     },
   };
 }

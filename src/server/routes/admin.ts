@@ -4,9 +4,10 @@ import { toView } from '../../ledger/license-view.js';
 import type { MintRequest } from '../../licensing/mint.js';
 import { ENROLL_TOKEN_ENV, parseAdminPublicKey, requireAdmin, secretMatches } from '../admin-auth.js';
 import { httpError } from '../http-error.js';
-import { optionalBoolean, optionalDate, optionalNumber, optionalString, optionalStringList, parseJsonObject, requiredString } from '../json-body.js';
+import { optionalBoolean, optionalDate, optionalInteger, optionalString, optionalStringList, parseJsonObject, requiredString } from '../json-body.js';
 import { mintOrderLicense, revokeInTx, signingFor } from '../license-ops.js';
 import type { Router } from '../router.js';
+import { FOREGROUND_BUSY_WAIT_MS } from '../store.js';
 
 export function registerAdminRoutes(router: Router): void {
   router.add('POST', '/internal/enroll', async (ctx) => {
@@ -19,9 +20,9 @@ export function registerAdminRoutes(router: Router): void {
       throw httpError(401, 'unauthorized', 'wrong or missing enrolment token');
     }
     const body = parseJsonObject(ctx.body);
-    const key = parseAdminPublicKey(requiredString(body, 'publicKey'));
+    const key = parseAdminPublicKey(requiredString(body, 'publicKey', 100));
     if (!key) throw httpError(400, 'invalid_field', '"publicKey" must be a base64url raw Ed25519 public key (32 bytes)');
-    const { created } = await ctx.deps.store.addAdminKey(key.x, key.kid, optionalString(body, 'label') ?? null, ctx.deps.clock());
+    const { created } = await ctx.deps.store.addAdminKey(key.x, key.kid, optionalString(body, 'label', 200) ?? null, ctx.deps.clock());
     ctx.log.info('admin key enrolled', { kid: key.kid, created });
     return { status: created ? 201 : 200, json: { kid: key.kid, created } };
   });
@@ -37,7 +38,7 @@ export function registerAdminRoutes(router: Router): void {
     if (send === true && !ctx.deps.mail) throw httpError(422, 'mail_unavailable', 'this server has no SMTP configured, so it cannot mail the license; nothing was minted');
     const mail = send === false ? null : ctx.deps.mail;
     const signing = await signingFor(ctx.deps, `admin:${kid}`);
-    const result = await asHttp(() => mintOrderLicense(ctx.deps.store, req, signing, { mail }, idempotencyKey ? { idempotencyKey } : {}));
+    const result = await asHttp(() => mintOrderLicense(ctx.deps.store, req, signing, { mail }, { ...(idempotencyKey ? { idempotencyKey } : {}), busyWaitMs: FOREGROUND_BUSY_WAIT_MS }));
     if (result.created) ctx.deps.wake?.();
     ctx.log.info('minted', { licenseKey: result.license.licenseKey, created: result.created, replayed: result.replayed, via: 'admin' });
     return {
@@ -49,10 +50,10 @@ export function registerAdminRoutes(router: Router): void {
   router.add('POST', '/internal/revoke', async (ctx) => {
     const { kid } = await requireAdmin(ctx);
     const body = parseJsonObject(ctx.body);
-    const key = requiredString(body, 'licenseKey');
+    const key = requiredString(body, 'licenseKey', 128);
     const reason = optionalString(body, 'reason');
     const actor = { clock: ctx.deps.clock, random: ctx.deps.random, actor: `admin:${kid}`, source: 'server' };
-    const result = await asHttp(() => ctx.deps.store.transaction((tx) => revokeInTx(tx, key, reason, actor)));
+    const result = await asHttp(() => ctx.deps.store.transaction((tx) => revokeInTx(tx, key, reason, actor), { busyWaitMs: FOREGROUND_BUSY_WAIT_MS }));
     ctx.log.info('revoke', { licenseKey: result.license.licenseKey, changed: result.changed });
     return { status: 200, json: { license: toView(result.license, ctx.deps.clock()), changed: result.changed, events: result.events } };
   });
@@ -67,18 +68,18 @@ function optionalIdempotencyKey(body: Record<string, unknown>): string | undefin
 }
 
 function mintRequestFrom(body: Record<string, unknown>): MintRequest {
-  const years = optionalNumber(body, 'years');
+  const years = optionalInteger(body, 'years', 1, 100);
   const expiresAt = optionalDate(body, 'expiresAt');
   const lifetime = optionalBoolean(body, 'lifetime');
-  const name = optionalString(body, 'name');
-  const orderId = optionalString(body, 'orderId');
-  const note = optionalString(body, 'note');
-  const seats = optionalNumber(body, 'seats');
+  const name = optionalString(body, 'name', 500);
+  const orderId = optionalString(body, 'orderId', 200);
+  const note = optionalString(body, 'note', 10_000);
+  const seats = optionalInteger(body, 'seats', 1, 1_000_000);
   const features = optionalStringList(body, 'features');
   const updatesUntil = optionalDate(body, 'updatesUntil');
   return {
-    tier: requiredString(body, 'tier').toLowerCase(),
-    email: requiredString(body, 'email').trim(),
+    tier: requiredString(body, 'tier', 64).toLowerCase(),
+    email: requiredString(body, 'email', 320).trim(),
     ...(name !== undefined ? { name } : {}),
     ...(years !== undefined ? { years } : {}),
     ...(expiresAt ? { expiresAt } : {}),

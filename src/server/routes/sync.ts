@@ -3,16 +3,13 @@
 import { MAX_PUSH_EVENTS, parseEventList, WireError } from '../../sync/event-wire.js';
 import { requireAdmin } from '../admin-auth.js';
 import { httpError } from '../http-error.js';
+import { parseJsonBody } from '../json-body.js';
 import type { RequestContext, Router } from '../router.js';
 
 const MAX_PULL_PAGE = 10_000;
 
 function parsePushBody(body: Buffer): unknown {
-  try {
-    return (JSON.parse(body.toString('utf8')) as { events?: unknown } | null)?.events;
-  } catch {
-    throw httpError(400, 'invalid_json', 'the body is not JSON; send {"events": [...]}');
-  }
+  return (parseJsonBody(body, '{"events": [...]}') as { events?: unknown } | null)?.events;
 }
 
 /** A non-negative integer query parameter, or the default when absent. */

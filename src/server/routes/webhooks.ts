@@ -48,16 +48,19 @@ async function receive(ctx: RequestContext, provider: string, result: WebhookRes
   }
   let stored = 0;
   let duplicates = 0;
+  let spooled = 0;
   for (const event of result.events) {
     const ignored = event.kind === 'ignored';
-    const { created } = await store.recordPaymentEvent({
+    const { created, spooled: toSpool } = await store.recordPaymentEvent({
       provider, eventId: event.eventId, eventType: event.kind, orderRef: ignored ? null : event.orderRef, rawPayload: ctx.body.toString('utf8'),
       normalized: event, receivedAt: clock(), final: ignored, finalError: null,
     });
     if (created) stored++;
     else duplicates++;
-    ctx.log.info('payment event', { provider, eventId: event.eventId, kind: event.kind, orderRef: event.orderRef, duplicate: !created });
+    if (toSpool) spooled++;
+    ctx.log.info('payment event', { provider, eventId: event.eventId, kind: event.kind, orderRef: event.orderRef, duplicate: !created, ...(toSpool ? { spooled: true } : {}) });
   }
   if (stored > 0) ctx.deps.wake?.();
-  return { status: 200, json: { received: result.events.length, stored, duplicates } };
+  // spooled: stored durably while the ledger was held by another process; fulfilled once it is free.
+  return { status: 200, json: { received: result.events.length, stored, duplicates, ...(spooled ? { spooled } : {}) } };
 }

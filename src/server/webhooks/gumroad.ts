@@ -1,8 +1,10 @@
 // Gumroad pings are not signed: a secret token in the ping URL plus the seller_id are the only proof.
 // Deliveries repeat and arrive out of order, so every ping becomes a self-contained PaymentEvent.
 import { constantTimeEqual } from './constant-time.js';
-import { field, flag, flattenJsonFields, parseFormFields, periodEndFor, shortPermalink, variantName, type PingFields } from './gumroad-fields.js';
-import { accept, compact, reject, toIso, type PaymentEvent, type PaymentEventKind, type WebhookResult } from './normalized.js';
+import {
+  field, flag, flattenJsonFields, parseFormFields, periodEndFor, PingTooDeepError, shortPermalink, variantName, withoutCustomFieldShadows, type PingFields,
+} from './gumroad-fields.js';
+import { accept, compact, quantityOf, reject, rejectingInvalidFields, toIso, type PaymentEvent, type PaymentEventKind, type WebhookResult } from './normalized.js';
 
 export interface GumroadPingRequest {
   /** The request's query string: `?token=…` (URLSearchParams, "token=…", or a plain object). */
@@ -39,14 +41,15 @@ export function verifyGumroadPing(req: GumroadPingRequest, secrets: GumroadSecre
     if (sellerId === undefined && SALE_RESOURCES.has(resource)) return reject(401, 'wrong_seller', 'the ping has no seller_id field');
   }
 
-  const event = SALE_RESOURCES.has(resource) ? saleEvent(fields, resource, req.receivedAt) : subscriptionEvent(fields, resource, req.receivedAt);
+  const event = rejectingInvalidFields(`the Gumroad ${resource} ping`, () =>
+    SALE_RESOURCES.has(resource) ? saleEvent(fields, resource, req.receivedAt) : subscriptionEvent(fields, resource, req.receivedAt));
   return 'ok' in event ? event : accept(event);
 }
 
 function readFields(body: Buffer | string, contentType: string | undefined): PingFields | ReturnType<typeof reject> {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   const type = (contentType ?? 'application/x-www-form-urlencoded').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/x-www-form-urlencoded') return parseFormFields(text);
+  if (type === 'application/x-www-form-urlencoded') return withoutCustomFieldShadows(parseFormFields(text));
   if (type !== 'application/json') return reject(400, 'unsupported_content_type', `Content-Type ${type} is not a Gumroad ping (expected application/x-www-form-urlencoded or application/json)`);
   let json: unknown;
   try {
@@ -54,32 +57,40 @@ function readFields(body: Buffer | string, contentType: string | undefined): Pin
   } catch (error) {
     return reject(400, 'malformed_payload', `the JSON ping body does not parse: ${(error as Error).message}`);
   }
-  return flattenJsonFields(json) ?? reject(400, 'malformed_payload', 'the JSON ping body is not an object');
+  try {
+    const fields = flattenJsonFields(json);
+    return fields ? withoutCustomFieldShadows(fields) : reject(400, 'malformed_payload', 'the JSON ping body is not an object');
+  } catch (error) {
+    if (error instanceof PingTooDeepError) return reject(400, 'malformed_payload', error.message);
+    throw error;
+  }
 }
 
 function saleKind(fields: PingFields, resource: string): PaymentEventKind {
-  if (resource === 'refund') return !flag(fields, 'refunded') && flag(fields, 'partially_refunded') ? 'partial_refund' : 'refund';
+  // Gumroad sends the refund ping for partial refunds too, with refunded=false (purchase/refundable.rb).
+  if (resource === 'refund') return flag(fields, 'refunded') ? 'refund' : 'partial_refund';
   if (resource === 'dispute') return 'dispute';
   if (resource === 'dispute_won') return 'dispute_won';
   // The plain settings-page ping has no resource_name: its flags say what happened to the sale.
   if (flag(fields, 'refunded')) return 'refund';
   if (flag(fields, 'dispute_won')) return 'dispute_won';
   if (flag(fields, 'disputed')) return 'dispute';
+  // A preorder's authorisation charges nothing; the charge on release day is a new sale with its own ping.
+  if (flag(fields, 'is_preorder_authorization')) return 'ignored';
   return flag(fields, 'is_recurring_charge') ? 'subscription_renewed' : 'sale';
 }
 
 function saleEvent(fields: PingFields, resource: string, receivedAt: string | undefined): PaymentEvent | ReturnType<typeof reject> {
   const saleId = field(fields, 'sale_id');
   if (!saleId) return reject(422, 'missing_field', `the Gumroad ${resource} ping has no sale_id`);
-  const occurredAt = toIso(field(fields, 'sale_timestamp')) ?? toIso(receivedAt);
+  const occurredAt = toIso(field(fields, 'sale_timestamp'), 'sale_timestamp') ?? toIso(receivedAt, 'receivedAt');
   if (!occurredAt) return reject(422, 'missing_field', `the Gumroad ${resource} ping has no usable sale_timestamp`);
   const kind = saleKind(fields, resource);
   const subscriptionId = field(fields, 'subscription_id');
-  const quantity = Number.parseInt(field(fields, 'quantity') ?? '', 10);
   const paysForPeriod = kind === 'sale' || kind === 'subscription_renewed';
   return compact({
     provider: 'gumroad',
-    eventId: `${kind === 'subscription_renewed' || kind === 'sale' ? 'sale' : kind}:${saleId}`,
+    eventId: `${kind === 'subscription_renewed' || kind === 'sale' || kind === 'ignored' ? 'sale' : kind}:${saleId}`,
     kind,
     orderRef: `gumroad:${subscriptionId ?? saleId}`,
     productId: field(fields, 'product_id', 'short_product_id'),
@@ -89,10 +100,10 @@ function saleEvent(fields: PingFields, resource: string, receivedAt: string | un
     subscriptionId,
     email: field(fields, 'email', 'purchase_email'),
     name: field(fields, 'full_name'),
-    quantity: Number.isInteger(quantity) && quantity > 0 ? quantity : undefined,
+    quantity: quantityOf(field(fields, 'quantity'), 'quantity'),
     occurredAt,
     periodEnd: paysForPeriod && subscriptionId
-      ? toIso(field(fields, 'free_trial_ends_at')) ?? periodEndFor(occurredAt, field(fields, 'recurrence'))
+      ? toIso(field(fields, 'free_trial_ends_at'), 'free_trial_ends_at') ?? periodEndFor(occurredAt, field(fields, 'recurrence'))
       : undefined,
     rawType: resource,
     test: flag(fields, 'test') || undefined,
@@ -102,25 +113,28 @@ function saleEvent(fields: PingFields, resource: string, receivedAt: string | un
 function subscriptionEvent(fields: PingFields, resource: string, receivedAt: string | undefined): PaymentEvent | ReturnType<typeof reject> {
   const subscriptionId = field(fields, 'subscription_id');
   if (!subscriptionId) return reject(422, 'missing_field', `the Gumroad ${resource} ping has no subscription_id`);
-  const cancelledAt = toIso(field(fields, 'cancelled_at'));
-  const endedAt = toIso(field(fields, 'ended_at'));
+  const cancelledAt = toIso(field(fields, 'cancelled_at'), 'cancelled_at');
+  const endedAt = toIso(field(fields, 'ended_at'), 'ended_at');
+  const received = toIso(receivedAt, 'receivedAt');
   let kind: PaymentEventKind = 'ignored';
   let occurredAt: string | undefined;
   let periodEnd: string | undefined;
   if (resource === 'cancellation') {
     kind = 'subscription_cancelled';
-    occurredAt = toIso(field(fields, 'user_requested_cancellation_at')) ?? toIso(receivedAt) ?? cancelledAt;
+    occurredAt = toIso(field(fields, 'user_requested_cancellation_at'), 'user_requested_cancellation_at') ?? received ?? cancelledAt;
     periodEnd = cancelledAt ?? endedAt;
   } else if (resource === 'subscription_ended') {
     kind = 'subscription_ended';
-    occurredAt = endedAt ?? toIso(receivedAt);
+    occurredAt = endedAt ?? received;
     periodEnd = endedAt ?? occurredAt;
   } else if (resource === 'subscription_restarted') {
     // Restarting undoes an earlier cancellation: a renewal without a new period end.
     kind = 'subscription_renewed';
-    occurredAt = toIso(field(fields, 'restarted_at')) ?? toIso(receivedAt);
+    occurredAt = toIso(field(fields, 'restarted_at'), 'restarted_at') ?? received;
   } else {
-    occurredAt = toIso(field(fields, 'updated_at', 'created_at')) ?? toIso(receivedAt);
+    // subscription_updated carries effective_as_of (when the plan change applies); created_at is the subscription's.
+    occurredAt = toIso(field(fields, 'effective_as_of'), 'effective_as_of') ?? toIso(field(fields, 'updated_at'), 'updated_at')
+      ?? toIso(field(fields, 'created_at'), 'created_at') ?? received;
   }
   if (!occurredAt) return reject(422, 'missing_field', `the Gumroad ${resource} ping has no timestamp`);
   return compact({

@@ -1,7 +1,7 @@
 // Lemon Squeezy: X-Signature is the hex HMAC-SHA256 of the raw body with the webhook's signing secret.
 // Payloads carry no event id, so "<event>:<object id>[:<time>]" is the idempotency key.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { accept, compact, reject, toIso, type PaymentEvent, type WebhookRejection, type WebhookResult } from './normalized.js';
+import { accept, compact, quantityOf, reject, rejectingInvalidFields, toIso, type PaymentEvent, type WebhookRejection, type WebhookResult } from './normalized.js';
 
 type Obj = Record<string, unknown>;
 
@@ -29,6 +29,10 @@ export function handleLemonSqueezyWebhook(rawBody: Buffer | string, header: stri
 }
 
 export function parseLemonSqueezyEvent(json: unknown): WebhookResult {
+  return rejectingInvalidFields('the Lemon Squeezy event', () => parseChecked(json));
+}
+
+function parseChecked(json: unknown): WebhookResult {
   if (!isObj(json) || !isObj(json.meta) || !isObj(json.data)) return reject(400, 'malformed_payload', 'the Lemon Squeezy body has no meta or data object');
   const eventName = str(json.meta.event_name);
   const id = str(json.data.id) ?? (typeof json.data.id === 'number' ? String(json.data.id) : undefined);
@@ -41,7 +45,9 @@ export function parseLemonSqueezyEvent(json: unknown): WebhookResult {
 }
 
 function orderEvent(eventName: string, id: string, a: Obj): PaymentEvent | WebhookRejection {
-  const occurredAt = toIso(eventName === 'order_refunded' ? a.refunded_at ?? a.updated_at : a.created_at) ?? toIso(a.updated_at);
+  const occurredAt = eventName === 'order_refunded'
+    ? toIso(a.refunded_at, 'data.attributes.refunded_at') ?? toIso(a.updated_at, 'data.attributes.updated_at')
+    : toIso(a.created_at, 'data.attributes.created_at') ?? toIso(a.updated_at, 'data.attributes.updated_at');
   if (!occurredAt) return reject(422, 'missing_field', `the Lemon Squeezy ${eventName} order ${id} has no created_at`);
   const item = isObj(a.first_order_item) ? a.first_order_item : {};
   let kind: PaymentEvent['kind'] = 'ignored';
@@ -58,7 +64,7 @@ function orderEvent(eventName: string, id: string, a: Obj): PaymentEvent | Webho
     productName: str(item.product_name),
     email: str(a.user_email),
     name: str(a.user_name),
-    quantity: typeof item.quantity === 'number' ? item.quantity : undefined,
+    quantity: quantityOf(item.quantity, 'first_order_item.quantity'),
     occurredAt,
     rawType: eventName,
   };
@@ -69,7 +75,7 @@ const SUBSCRIPTION_EVENTS = new Set(['subscription_cancelled', 'subscription_exp
 /** Subscriptions point back at the order that started them, so they share its orderRef. */
 function subscriptionEvent(eventName: string, id: string, a: Obj): PaymentEvent | WebhookRejection {
   const orderId = idString(a.order_id);
-  const occurredAt = toIso(a.updated_at) ?? toIso(a.created_at);
+  const occurredAt = toIso(a.updated_at, 'data.attributes.updated_at') ?? toIso(a.created_at, 'data.attributes.created_at');
   if (!occurredAt) return reject(422, 'missing_field', `the Lemon Squeezy ${eventName} ${id} has no updated_at or created_at`);
   if (!orderId) {
     if (SUBSCRIPTION_EVENTS.has(eventName)) return reject(422, 'missing_field', `the Lemon Squeezy ${eventName} ${id} has no order_id`);
@@ -77,9 +83,9 @@ function subscriptionEvent(eventName: string, id: string, a: Obj): PaymentEvent 
   }
   let kind: PaymentEvent['kind'] = 'ignored';
   let periodEnd: string | undefined;
-  if (eventName === 'subscription_cancelled') [kind, periodEnd] = ['subscription_cancelled', toIso(a.ends_at)];
-  else if (eventName === 'subscription_expired') [kind, periodEnd] = ['subscription_ended', toIso(a.ends_at) ?? occurredAt];
-  else if ((eventName === 'subscription_updated' || eventName === 'subscription_resumed') && a.status === 'active') [kind, periodEnd] = ['subscription_renewed', toIso(a.renews_at)];
+  if (eventName === 'subscription_cancelled') [kind, periodEnd] = ['subscription_cancelled', toIso(a.ends_at, 'data.attributes.ends_at')];
+  else if (eventName === 'subscription_expired') [kind, periodEnd] = ['subscription_ended', toIso(a.ends_at, 'data.attributes.ends_at') ?? occurredAt];
+  else if ((eventName === 'subscription_updated' || eventName === 'subscription_resumed') && a.status === 'active') [kind, periodEnd] = ['subscription_renewed', toIso(a.renews_at, 'data.attributes.renews_at')];
   return {
     provider: 'lemonsqueezy',
     eventId: `${eventName}:${id}:${occurredAt}`,

@@ -1,5 +1,6 @@
 // The one shape every payment provider's webhook becomes. Fulfilment only ever sees PaymentEvents,
 // so the order-independent decision (fulfilment-plan.ts) is written once for all providers.
+import { checkIsoDate, checkUnixSeconds } from '../date-window.js';
 
 export type PaymentProvider = 'gumroad' | 'stripe' | 'lemonsqueezy';
 
@@ -51,10 +52,11 @@ export type WebhookErrorCode =
   | 'missing_signature'
   | 'bad_signature'
   | 'stale_signature'
-  | 'payload_too_large'
   | 'unsupported_content_type'
   | 'malformed_payload'
-  | 'missing_field';
+  | 'missing_field'
+  /** Present but unusable: a date outside the accepted window, a quantity that is not a count, ... */
+  | 'invalid_field';
 
 export interface WebhookRejection {
   ok: false;
@@ -91,12 +93,55 @@ export function compact(...parts: Partial<PaymentEvent>[]): PaymentEvent {
   return out as unknown as PaymentEvent;
 }
 
-export function unixToIso(seconds: unknown): string | undefined {
-  return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : undefined;
+/**
+ * Thrown by the field readers below while a payload is being parsed; each provider's parser turns it into a
+ * 422 `invalid_field` rejection (stored as a rejected delivery), so a bad value never reaches fulfilment.
+ */
+export class InvalidFieldError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidFieldError';
+  }
 }
 
-export function toIso(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+/** Runs a parser; an InvalidFieldError becomes the rejection, prefixed with what was being read. */
+export function rejectingInvalidFields<T>(what: string, parse: () => T | WebhookRejection): T | WebhookRejection {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof InvalidFieldError) return reject(422, 'invalid_field', `${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Unix seconds → ISO; absent (undefined / null) → undefined; anything else must be a date in the window. */
+export function unixToIso(seconds: unknown, name: string): string | undefined {
+  if (seconds === undefined || seconds === null) return undefined;
+  if (typeof seconds !== 'number') throw new InvalidFieldError(`"${name}" must be Unix seconds (a number), not ${typeof seconds}`);
+  const checked = checkUnixSeconds(seconds);
+  if (!checked.ok) throw new InvalidFieldError(`"${name}" ${checked.problem}`);
+  return new Date(checked.ms).toISOString();
+}
+
+/** ISO-8601 text → normalised ISO; absent or empty → undefined; anything else must be a date in the window. */
+export function toIso(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new InvalidFieldError(`"${name}" must be an ISO-8601 date string, not ${typeof value}`);
+  if (value.trim() === '') return undefined;
+  const checked = checkIsoDate(value);
+  if (!checked.ok) throw new InvalidFieldError(`"${name}" ${checked.problem}`);
+  return new Date(checked.ms).toISOString();
+}
+
+/** The most units one purchase can carry: more is a malformed payload, not a sale. */
+export const MAX_QUANTITY = 100_000;
+
+/** A purchase quantity: absent → undefined; otherwise a whole number from 1 to MAX_QUANTITY. */
+export function quantityOf(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d{1,9}\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!(Number.isInteger(n) && n >= 1 && n <= MAX_QUANTITY)) {
+    throw new InvalidFieldError(`"${name}" must be a whole number from 1 to ${MAX_QUANTITY}, got ${JSON.stringify(String(value).slice(0, 20))}`);
+  }
+  return n;
 }

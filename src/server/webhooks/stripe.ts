@@ -1,6 +1,6 @@
 // Stripe events → PaymentEvents. Orders are keyed so a refund finds its sale: one-time payments by
 // PaymentIntent (what charge.refunded and disputes carry), subscriptions by subscription id (what invoices carry).
-import { accept, compact, reject, unixToIso, type PaymentEvent, type PaymentEventKind, type WebhookResult } from './normalized.js';
+import { accept, compact, quantityOf, reject, rejectingInvalidFields, unixToIso, type PaymentEvent, type PaymentEventKind, type WebhookResult } from './normalized.js';
 import { verifyStripeSignature } from './stripe-signature.js';
 
 export { verifyStripeSignature, STRIPE_TOLERANCE_SEC, type StripeSignatureOk } from './stripe-signature.js';
@@ -21,12 +21,17 @@ export function handleStripeWebhook(rawBody: Buffer | string, header: string | u
 }
 
 export function parseStripeEvent(json: unknown): WebhookResult {
+  const id = isObj(json) ? str(json.id) : undefined;
+  return rejectingInvalidFields(`the Stripe event${id ? ` ${id}` : ''}`, () => parseChecked(json));
+}
+
+function parseChecked(json: unknown): WebhookResult {
   if (!isObj(json)) return reject(400, 'malformed_payload', 'the Stripe event is not a JSON object');
   const id = str(json.id);
   const type = str(json.type);
   const object = isObj(json.data) && isObj(json.data.object) ? json.data.object : undefined;
   if (!id || !type || !object) return reject(422, 'missing_field', 'the Stripe event lacks id, type or data.object');
-  const occurredAt = unixToIso(json.created);
+  const occurredAt = unixToIso(json.created, 'created');
   if (!occurredAt) return reject(422, 'missing_field', `the Stripe event ${id} has no created timestamp`);
   const base = { provider: 'stripe' as const, eventId: id, rawType: type, occurredAt, test: json.livemode === false || undefined };
   const mapped = mapObject(type, object, json, occurredAt);
@@ -58,7 +63,7 @@ function mapObject(type: string, o: Obj, event: Obj, occurredAt: string): Mapped
     case 'customer.subscription.deleted':
       return {
         kind: 'subscription_ended', orderRef: `stripe:${str(o.id)}`, subscriptionId: str(o.id),
-        periodEnd: unixToIso(o.ended_at) ?? unixToIso(o.canceled_at) ?? occurredAt,
+        periodEnd: unixToIso(o.ended_at, 'data.object.ended_at') ?? unixToIso(o.canceled_at, 'data.object.canceled_at') ?? occurredAt,
       };
     case 'customer.subscription.updated':
       return subscriptionUpdate(o, event, occurredAt);
@@ -87,7 +92,7 @@ function checkoutSale(session: Obj): Mapped | null {
     productName: str(metadata.product_name) ?? str(item?.description),
     email: str(details.email) ?? str(session.customer_email),
     name: str(details.name),
-    quantity: num(item?.quantity),
+    quantity: quantityOf(item?.quantity, 'line_items.data[0].quantity'),
   };
 }
 
@@ -104,7 +109,7 @@ function invoiceRenewal(invoice: Obj): Mapped | null {
     kind: 'subscription_renewed',
     orderRef: `stripe:${subscriptionId}`,
     subscriptionId,
-    periodEnd: unixToIso(period.end),
+    periodEnd: unixToIso(period.end, 'lines.data[0].period.end'),
     priceId: str(price?.id) ?? str(pricing.price),
     productId: idOf(price?.product) ?? str(pricing.product),
     email: str(invoice.customer_email),
@@ -115,11 +120,11 @@ function invoiceRenewal(invoice: Obj): Mapped | null {
 function subscriptionUpdate(sub: Obj, event: Obj, occurredAt: string): Mapped | null {
   const subscriptionId = str(sub.id);
   const item = firstOf(isObj(sub.items) ? sub.items.data : undefined);
-  const periodEnd = unixToIso(sub.current_period_end) ?? unixToIso(item?.current_period_end);
+  const periodEnd = unixToIso(sub.current_period_end, 'data.object.current_period_end') ?? unixToIso(item?.current_period_end, 'items.data[0].current_period_end');
   if (sub.cancel_at_period_end === true || typeof sub.cancel_at === 'number') {
     return {
       kind: 'subscription_cancelled', orderRef: `stripe:${subscriptionId}`, subscriptionId,
-      periodEnd: unixToIso(sub.cancel_at) ?? periodEnd, occurredAt: unixToIso(sub.canceled_at) ?? occurredAt,
+      periodEnd: unixToIso(sub.cancel_at, 'data.object.cancel_at') ?? periodEnd, occurredAt: unixToIso(sub.canceled_at, 'data.object.canceled_at') ?? occurredAt,
     };
   }
   const previous = isObj(event.data) && isObj(event.data.previous_attributes) ? event.data.previous_attributes : {};
