@@ -80,7 +80,7 @@ describe('SqliteStore with the ledger held by another writer', () => {
       return list.some((e) => e.eventId === 'sale:SPOOLED-1') ? list : null;
     }, 10_000, 'the spooled delivery in payment_events');
     expect(events.filter((e) => e.eventId === 'sale:SPOOLED-1')).toHaveLength(1);
-    expect(await store.pendingOrders(10)).toEqual(['gumroad:SPOOLED-1']);
+    expect(await store.pendingOrders(10, new Date())).toEqual(['gumroad:SPOOLED-1']);
     expect(DeliverySpool.open(file, false)!.count()).toBe(0);
   });
 
@@ -109,7 +109,7 @@ describe('SqliteStore with the ledger held by another writer', () => {
     lock.release();
     const second = SqliteStore.open(file, { random: randomBytes });
     cleanups.push(() => second.close());
-    await until(async () => (await second.pendingOrders(10)).includes('gumroad:LEFT-OVER'), 10_000, 'the left-over delivery');
+    await until(async () => (await second.pendingOrders(10, new Date())).includes('gumroad:LEFT-OVER'), 10_000, 'the left-over delivery');
   });
 });
 
