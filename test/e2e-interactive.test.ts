@@ -20,8 +20,9 @@ async function waitFor(text: string | RegExp, timeoutMs = 15_000): Promise<strin
   }
 }
 
-async function answer(prompt: string, value: string): Promise<void> {
-  await waitFor(prompt);
+/** Answers the nth time the prompt is on screen (a re-asked prompt is still shown above its second asking). */
+async function answer(prompt: string, value: string, nth = 1): Promise<void> {
+  await waitFor(new RegExp(`(?:[\\s\\S]*${prompt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}){${nth}}`));
   if (value) tmux('send-keys', '-t', session, '-l', value);
   tmux('send-keys', '-t', session, 'Enter');
 }
@@ -104,8 +105,8 @@ test('init asks where the key lives first, re-asks bad answers, asks a new passp
   await answer('New passphrase', 'first-long-one');
   await answer('The same again', 'different-one');
   await waitFor('did not match');
-  await answer('New passphrase', 'second-long-one');
-  await answer('The same again', 'second-long-one');
+  await answer('New passphrase', 'second-long-one', 2);
+  await answer('The same again', 'second-long-one', 2);
   const done = await waitFor(/EXIT=\d+/);
   expect(done, done).toContain('EXIT=0');
   expect(JSON.parse(readFileSync(join(home, 'config.json'), 'utf8'))).toMatchObject({ product: 'asked', defaultYears: 3, keyStorage: 'file' });
