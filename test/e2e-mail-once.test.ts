@@ -195,3 +195,81 @@ test('a mint interrupted after the server made the license, run again, gets that
     await proxy.close();
   }
 }, 90_000);
+
+describe('a remote mint whose answer is lost (timed out after the server made the license)', () => {
+  let mailing: RunningServer;
+  let serverSmtp: Awaited<ReturnType<typeof startSmtp>>;
+  beforeAll(async () => {
+    serverSmtp = await startSmtp();
+    mailing = await startServer({ adminKeys: [admin.publicKey], env: { LICENSE_ADMIN_SMTP_URL: `smtp://127.0.0.1:${serverSmtp.port}`, LICENSE_ADMIN_MAIL_FROM: 'server@datatools.test' } });
+    servers.push(mailing);
+  });
+  afterAll(async () => {
+    await serverSmtp.close();
+  });
+  const quick = { ...cliEnv, LICENSE_ADMIN_REMOTE_TIMEOUT_MS: '2500' };
+
+  test('break-glass mints the license the server made (same key), and sync meets one license, not two', async () => {
+    const proxy = await startHoldingProxy(new URL(mailing.url));
+    try {
+      const home = await initHome(cliEnv);
+      expect((await runCli(['remote', 'add', proxy.url], { home, env: cliEnv })).exitCode).toBe(0);
+      const r = await runCli(['mint', '--tier', 'pro', '--email', 'lost-answer@example.com', '--json'], { home, env: quick });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.json().mintedBy).toBe('local');
+      expect(r.stderr).toMatch(/timed out\): minted locally \(break-glass\)/);
+      const onServer = (await serverLicenses(mailing)).filter((l) => l.email === 'lost-answer@example.com');
+      expect(onServer.map((l) => l.licenseKey)).toEqual([r.json().licenseKey]);
+
+      proxy.release();
+      const sync = await runCli(['sync', '--json'], { home, env: cliEnv });
+      expect(sync.exitCode, sync.stderr).toBe(0);
+      expect((await serverLicenses(mailing)).filter((l) => l.email === 'lost-answer@example.com')).toHaveLength(1);
+      const here = (await runCli(['list', '--json'], { home, env: cliEnv })).json() as { licenseKey: string }[];
+      expect(here.map((l) => l.licenseKey)).toEqual([r.json().licenseKey]);
+      // A later mint is a new request: a new key.
+      const next = await runCli(['mint', '--tier', 'pro', '--email', 'lost-answer@example.com', '--json'], { home, env: cliEnv });
+      expect(next.json()).toMatchObject({ mintedBy: 'remote' });
+      expect(next.json().licenseKey).not.toBe(r.json().licenseKey);
+    } finally {
+      await proxy.close();
+    }
+  }, 90_000);
+
+  test('--send when only the server can mail: the outcome is unknown (exit 1, nothing claimed), and running it again gets that license and mails once', async () => {
+    const proxy = await startHoldingProxy(new URL(mailing.url));
+    try {
+      const home = await initHome(cliEnv);
+      expect((await runCli(['remote', 'add', proxy.url], { home, env: cliEnv })).exitCode).toBe(0);
+      const args = ['mint', '--tier', 'pro', '--email', 'unknown-outcome@example.com', '--send', '--json'];
+      const before = serverSmtp.inbox.length;
+      const first = await runCli(args, { home, env: quick });
+      expect(first.exitCode).toBe(1);
+      expect(jsonErrorOf(first)).toMatchObject({ code: 'unavailable' });
+      expect(jsonErrorOf(first).message).toMatch(/may or may not have minted and mailed the license.*Run the same command again/);
+      expect(jsonErrorOf(first).message).not.toMatch(/nothing was minted/);
+      await serverSmtp.waitFor(before + 1); // the server did mint and mail it
+
+      proxy.release();
+      const again = await runCli(args, { home, env: cliEnv });
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(again.stderr).toMatch(/Retrying an earlier, unfinished attempt/);
+      expect(again.json()).toMatchObject({ mintedBy: 'remote', mail: { status: 'queued', by: 'server' } });
+      expect(serverSmtp.inbox[before]!.text).toContain(again.json().licenseKey);
+      await new Promise((res) => setTimeout(res, 800));
+      expect(serverSmtp.inbox.length).toBe(before + 1);
+      expect((await serverLicenses(mailing)).filter((l) => l.email === 'unknown-outcome@example.com')).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
+  }, 90_000);
+
+  test('--send when only the server can mail and it is down (connection refused): nothing was minted, truly', async () => {
+    const home = await initHome(cliEnv);
+    expect((await runCli(['remote', 'add', `http://127.0.0.1:${await freePort()}`], { home, env: cliEnv })).exitCode).toBe(0);
+    const r = await runCli(['mint', '--tier', 'pro', '--email', 'refused@example.com', '--send', '--json'], { home, env: cliEnv });
+    expect(r.exitCode).toBe(1);
+    expect(jsonErrorOf(r).message).toMatch(/ECONNREFUSED\), and this machine cannot send mail .*; nothing was minted$/);
+    expect((await runCli(['list', '--json'], { home, env: cliEnv })).json()).toHaveLength(0);
+  });
+});

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { toView, type LicenseView } from '../ledger/license-view.js';
 import { mintLicense, type MintRequest } from '../licensing/mint.js';
 import { color } from '../cli/colors.js';
-import { mintThroughServerOrNull } from './mint-remote.js';
+import { mintThroughServerOrBreakGlass } from './mint-remote.js';
 import { mailerFor, reportLicenseMail, withLicenseMail, type MailJson } from './mail.js';
 import { chooseMintRoute } from '../sync/remote-mint.js';
 
@@ -54,16 +54,18 @@ export async function mintCommand(flags: MintFlags, app: AppContext): Promise<vo
   // (which refuses before minting when it cannot either). No mint is followed by "but the mail failed to start".
   const localMail = flags.send && !flags.preview ? await localMailProblem(app) : null;
   if (localMail && !viaServer) throw new UserError(`--send: ${localMail}; nothing was minted`);
-  const remote = viaServer ? await mintThroughServerOrNull(request, app, { serverSends: localMail !== null }) : null;
-  if (!remote && localMail) throw new UserError(`--send: the server could not be reached and this machine cannot send mail (${localMail}); nothing was minted`);
-  const { license, mail, delivery } = remote?.mailedByServer
+  const remote = viaServer ? await mintThroughServerOrBreakGlass(request, app, { localMailProblem: localMail }) : null;
+  const { license, mail, delivery } = remote?.kind === 'remote' && remote.mailedByServer
     ? { license: remote.license, mail: { status: 'queued', by: 'server', to: remote.license.email } as MailJson, delivery: undefined }
-    : remote
+    : remote?.kind === 'remote'
       ? { license: remote.license, ...(await mailRemoteMint(remote.license, flags, app)) }
-      : await mintLocally(request, flags, app).then((o) => ({ ...o, license: toView(o.result.license, app.clock()) }));
-  const mintedBy = remote ? 'remote' : 'local';
+      : await mintLocally(request, flags, app, remote?.licenseKey).then((o) => {
+          remote?.settle();
+          return { ...o, license: toView(o.result.license, app.clock()) };
+        });
+  const mintedBy = remote?.kind === 'remote' ? 'remote' : 'local';
   if (app.json) return app.out.json({ ...license, mintedBy, ...(mail ? { mail } : {}) });
-  app.out.info(color.green(`Minted ${license.tier} license for ${license.email}${license.expiresAt ? `, valid until ${license.expiresAt.slice(0, 10)}` : ' (lifetime)'}${remote ? ' on the server' : ''}.`));
+  app.out.info(color.green(`Minted ${license.tier} license for ${license.email}${license.expiresAt ? `, valid until ${license.expiresAt.slice(0, 10)}` : ' (lifetime)'}${mintedBy === 'remote' ? ' on the server' : ''}.`));
   app.out.data(`License key: ${license.licenseKey}\n\n${license.blob}`);
   if (mail?.status === 'queued') app.out.info(`The server queued the license email to ${license.email} (this machine has no SMTP settings).`);
   else reportLicenseMail(app, { mail, delivery });
@@ -97,7 +99,9 @@ async function mailRemoteMint(remote: LicenseView, flags: MintFlags, app: AppCon
 }
 
 /** With --send the mail is queued inside the mint transaction and delivered after the commit. */
-async function mintLocally(request: MintRequest, flags: MintFlags, app: AppContext) {
+async function mintLocally(request: MintRequest, flags: MintFlags, app: AppContext, licenseKey?: string) {
   const ctx = await app.signing();
-  return withLicenseMail(app, flags, 'license', (l) => `mint:${l.licenseKey}`, (inTransaction) => mintLicense(request, ctx, inTransaction ? { inTransaction } : {}));
+  return withLicenseMail(app, flags, 'license', (l) => `mint:${l.licenseKey}`, (inTransaction) =>
+    mintLicense(request, ctx, { ...(inTransaction ? { inTransaction } : {}), ...(licenseKey ? { licenseKey } : {}) }),
+  );
 }

@@ -251,6 +251,13 @@ export const MIGRATIONS: Migration[] = [
     `,
     backfill: (db) => void backfillEntitlements(db),
   },
+  {
+    version: 9,
+    name: 'replayed admin mints know whether the server mailed',
+    // A retried remote mint is answered with what its first attempt did, mail included, so the CLI does
+    // not mail a license the server already queued.
+    sql: `ALTER TABLE admin_mint_requests ADD COLUMN mail_queued INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {

@@ -37,6 +37,11 @@ export interface MintOptions {
   existing?: 'error' | 'return';
   /** Runs inside the mint transaction, e.g. to queue the license mail in the outbox. */
   inTransaction?: (license: LicenseRow) => void;
+  /**
+   * The key a break-glass mint must use (derived from its remote request, see request-license-key.ts);
+   * a license already under it is that same request's, returned as is (created: false).
+   */
+  licenseKey?: string;
 }
 
 export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -62,7 +67,9 @@ export function expiryFor(req: Pick<MintRequest, 'years' | 'expiresAt' | 'lifeti
 
 export function mintLicense(req: MintRequest, ctx: SigningContext, options: MintOptions = {}): MintResult {
   validateMintRequest(req, ctx.config.tiers); // before a key is made from the tier
-  let licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
+  const already = options.licenseKey ? ctx.ledger.getLicense(options.licenseKey) : null;
+  if (already) return { license: already, created: false };
+  let licenseKey = options.licenseKey ?? generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
   while (ctx.ledger.getLicense(licenseKey)) licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
   const event = prepareMint(req, licenseKey, ctx);
   return ctx.ledger.transaction(() => {

@@ -9,6 +9,7 @@ import { buildClaims } from '../license/build-claims.js';
 import { generateLicenseKey, parseLicenseKey } from '../license/license-key.js';
 import { makeEvent, type SigningContext } from '../licensing/context.js';
 import { orderFields, prepareMint, type MintRequest } from '../licensing/mint.js';
+import { licenseKeyForRequest } from '../licensing/request-license-key.js';
 import type { ServerDeps } from './deps.js';
 import type { ServerStore, StoreTx } from './store.js';
 
@@ -19,6 +20,8 @@ export interface ServerMintResult {
   created: boolean;
   /** True when an earlier request with the same idempotency key made this license (a retry). */
   replayed: boolean;
+  /** The license mail was queued, by this call or (replayed) by the first attempt. */
+  mailQueued: boolean;
   /** The ledger events this call wrote (the CLI applies them locally right away). */
   events: LedgerEvent[];
 }
@@ -43,22 +46,28 @@ export async function mintInTx(tx: StoreTx, req: MintRequest, ctx: ServerSigning
   const { idempotencyKey } = options;
   if (idempotencyKey) {
     const earlier = await tx.mintedFor(idempotencyKey);
-    const license = earlier ? await tx.getLicense(earlier) : null;
-    if (license) return { license, created: false, replayed: true, events: [] };
+    const license = earlier ? await tx.getLicense(earlier.licenseKey) : null;
+    if (license) return { license, created: false, replayed: true, mailQueued: earlier!.mailQueued, events: [] };
   }
   const order = orderFields(req);
   if (order.orderRef) {
     const existing = await tx.getByOrderRef(order.orderRef, order.gumroadOrderId);
-    if (existing) return { license: existing, created: false, replayed: false, events: [] };
+    if (existing) return { license: existing, created: false, replayed: false, mailQueued: false, events: [] };
   }
-  let licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
+  // A request's key is derived from its idempotency key; already here means the CLI minted it break-glass
+  // after an answer was lost, and pushed it: that license is this request's.
+  const requested = idempotencyKey ? licenseKeyForRequest(ctx.config.prefix, req.tier, idempotencyKey) : null;
+  const pushed = requested ? await tx.getLicense(requested) : null;
+  if (pushed) return { license: pushed, created: false, replayed: true, mailQueued: false, events: [] };
+  let licenseKey = requested ?? generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
   while (await tx.getLicense(licenseKey)) licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
   const event = prepareMint(req, licenseKey, ctx);
   await tx.applyEvents([event], { refuseOrderConflicts: true });
-  if (idempotencyKey) await tx.recordMintRequest(idempotencyKey, licenseKey, ctx.clock());
   const license = (await tx.getLicense(licenseKey))!;
   if (deps.mail) await tx.enqueueMail(deps.mail.licenseMail(license, ctx.clock()));
-  return { license, created: true, replayed: false, events: [event] };
+  const mailQueued = deps.mail !== null;
+  if (idempotencyKey) await tx.recordMintRequest(idempotencyKey, licenseKey, ctx.clock(), mailQueued);
+  return { license, created: true, replayed: false, mailQueued, events: [event] };
 }
 
 /**

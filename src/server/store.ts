@@ -95,10 +95,10 @@ export interface StoreTx {
   /** By provider-qualified order ref, or by the bare Gumroad order id the CLI's --order-id records. */
   getByOrderRef(orderRef: string, gumroadOrderId?: string | null): Promise<LicenseRow | null>;
   enqueueMail(message: NewOutboxMessage): Promise<EnqueueResult>;
-  /** The license an admin mint with this idempotency key made, if one did. */
-  mintedFor(idempotencyKey: string): Promise<string | null>;
+  /** The license an admin mint with this idempotency key made, and whether it queued its mail, if one did. */
+  mintedFor(idempotencyKey: string): Promise<{ licenseKey: string; mailQueued: boolean } | null>;
   /** Records it; a second record of the same key fails the transaction (the unique key decides a race). */
-  recordMintRequest(idempotencyKey: string, licenseKey: string, at: Date): Promise<void>;
+  recordMintRequest(idempotencyKey: string, licenseKey: string, at: Date, mailQueued: boolean): Promise<void>;
   paymentEventsForOrder(orderRef: string): Promise<StoredPaymentEvent[]>;
   markPaymentEvents(ids: readonly number[], at: Date, error: string | null): Promise<void>;
   /** The order's unprocessed payment events (ids) and the most failed attempts any of them has had. */

@@ -4,11 +4,23 @@ import { signAdminToken, ADMIN_AUTH_SCHEME } from '../auth/admin-token.js';
 import { UserError } from '../errors.js';
 import type { SigningKey } from '../license/ed25519-key.js';
 
-/** The server could not be reached or answered 5xx: the caller may fall back (break-glass mint). */
+/**
+ * The server could not be reached or answered 5xx: the caller may fall back (break-glass mint).
+ * `mayHaveArrived`: the request may have been carried out even so (a timeout, an answer cut off, a 5xx),
+ * as opposed to a connection that never opened or a server that said it did nothing.
+ */
 export class RemoteUnavailableError extends UserError {
-  constructor(message: string) {
+  constructor(message: string, readonly mayHaveArrived: boolean) {
     super(message, { code: 'unavailable' });
   }
+}
+
+/** Failures before a byte of the request could reach the server (DNS, refused, no route, connect timeout). */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function neverSent(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } })?.cause?.code;
+  return code !== undefined && NEVER_SENT.has(code);
 }
 
 /** The server answered 4xx: the request itself (or the credential) is the problem. */
@@ -68,7 +80,7 @@ export function createRemoteClient(options: RemoteClientOptions): RemoteClient {
       try {
         response = await fetch(target, { method, headers, ...(body !== undefined ? { body: text } : {}), signal: AbortSignal.timeout(options.timeoutMs) });
       } catch (error) {
-        throw new RemoteUnavailableError(`server unreachable at ${target.origin} (${describe(error)})`);
+        throw new RemoteUnavailableError(`server unreachable at ${target.origin} (${describe(error)})`, !neverSent(error));
       }
       let payload: unknown;
       let raw = '';
@@ -76,13 +88,14 @@ export function createRemoteClient(options: RemoteClientOptions): RemoteClient {
         raw = await response.text();
         payload = raw ? JSON.parse(raw) : null;
       } catch (error) {
-        if (response.ok || raw === '') throw new RemoteUnavailableError(`the server's answer to ${method} ${target.pathname} was cut off or not JSON (${describe(error)})`);
+        if (response.ok || raw === '') throw new RemoteUnavailableError(`the server's answer to ${method} ${target.pathname} was cut off or not JSON (${describe(error)})`, true);
       }
       if (response.ok) return payload as T;
       const err = (payload as { error?: { code?: string; message?: string; requestId?: string } } | undefined)?.error;
       // One level of brackets at most: the server's words follow a colon, the request id a comma.
       const said = err ? `${err.code}: ${err.message}${err.requestId ? `, request ${err.requestId}` : ''}` : `HTTP ${response.status}`;
-      if (response.status >= 500) throw new RemoteUnavailableError(`the server at ${target.origin} failed: ${said}`);
+      // database_busy: the server's ledger was held by another writer and nothing was done.
+      if (response.status >= 500) throw new RemoteUnavailableError(`the server at ${target.origin} failed: ${said}`, err?.code !== 'database_busy');
       if (response.status === 401 || response.status === 403) {
         const hint = path.startsWith('/internal/enroll') ? 'check the enrolment token' : 'let the server trust this CLI\'s admin key (the command is printed by "license-admin remote add")';
         throw new RemoteRejectedError(`the server refused the credential: ${said}; ${hint}`, response.status, err?.code);

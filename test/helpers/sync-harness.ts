@@ -49,7 +49,7 @@ export function syncHarness(store: ServerStore, url = 'https://sync.test'): Harn
           const res = await match.handler({ req, url: target, body: Buffer.from(text), requestId: 'test', deps, log: deps.log });
           if (lose > 0) {
             lose--;
-            throw new RemoteUnavailableError('connection reset (simulated)');
+            throw new RemoteUnavailableError('connection reset (simulated)', true);
           }
           return JSON.parse(JSON.stringify(res.json)) as T;
         } catch (error) {

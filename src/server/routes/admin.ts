@@ -43,7 +43,7 @@ export function registerAdminRoutes(router: Router): void {
     ctx.log.info('minted', { licenseKey: result.license.licenseKey, created: result.created, replayed: result.replayed, via: 'admin' });
     return {
       status: result.created ? 201 : 200,
-      json: { license: toView(result.license, ctx.deps.clock()), created: result.created, replayed: result.replayed, mailQueued: result.created && mail !== null, events: result.events },
+      json: { license: toView(result.license, ctx.deps.clock()), created: result.created, replayed: result.replayed, mailQueued: result.mailQueued, events: result.events },
     };
   });
 

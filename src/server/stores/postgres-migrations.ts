@@ -142,6 +142,12 @@ export const PG_MIGRATIONS: PgMigration[] = [
     `,
     backfill: backfillEntitlementsPg,
   },
+  {
+    version: 5,
+    name: 'replayed admin mints know whether the server mailed',
+    // As the SQLite ledger's migration 9.
+    sql: `ALTER TABLE admin_mint_requests ADD COLUMN mail_queued boolean NOT NULL DEFAULT false;`,
+  },
 ];
 
 const MIGRATION_LOCK = 7_262_001;

@@ -62,9 +62,12 @@ export class PostgresStore implements ServerStore {
       getByOrderRef: async (ref, gumroadOrderId) =>
         (await license(c, 'order_ref = $1', [ref])) ?? (gumroadOrderId ? license(c, 'gumroad_order_id = $1', [gumroadOrderId]) : null),
       enqueueMail: (m) => this.outbox.enqueue(m, c),
-      mintedFor: async (key) => (await c.query<{ license_key: string }>('SELECT license_key FROM admin_mint_requests WHERE idempotency_key = $1', [key])).rows[0]?.license_key ?? null,
-      recordMintRequest: async (key, licenseKey, at) => {
-        await c.query('INSERT INTO admin_mint_requests (idempotency_key, license_key, created_at) VALUES ($1, $2, $3)', [key, licenseKey, at]);
+      mintedFor: async (key) => {
+        const row = (await c.query<{ license_key: string; mail_queued: boolean }>('SELECT license_key, mail_queued FROM admin_mint_requests WHERE idempotency_key = $1', [key])).rows[0];
+        return row ? { licenseKey: row.license_key, mailQueued: row.mail_queued } : null;
+      },
+      recordMintRequest: async (key, licenseKey, at, mailQueued) => {
+        await c.query('INSERT INTO admin_mint_requests (idempotency_key, license_key, created_at, mail_queued) VALUES ($1, $2, $3, $4)', [key, licenseKey, at, mailQueued]);
       },
       paymentEventsForOrder: async (ref) => (await c.query<SqlRow>('SELECT * FROM payment_events WHERE order_ref = $1 ORDER BY id', [ref])).rows.map(toPaymentEvent),
       markPaymentEvents: async (ids, at, error) => {

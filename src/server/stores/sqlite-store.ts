@@ -104,9 +104,12 @@ export class SqliteStore implements ServerStore {
       getLicense: async (key) => this.ledger.getLicense(key),
       getByOrderRef: async (ref, gumroadOrderId) => this.byOrder(ref, gumroadOrderId ?? null),
       enqueueMail: async (m) => this.sqliteOutbox.enqueue(m),
-      mintedFor: async (key) => ((this.db.prepare('SELECT license_key FROM admin_mint_requests WHERE idempotency_key = ?').get(key) as SqlRow | undefined)?.license_key as string | undefined) ?? null,
-      recordMintRequest: async (key, licenseKey, at) => {
-        this.db.prepare('INSERT INTO admin_mint_requests (idempotency_key, license_key, created_at) VALUES (?, ?, ?)').run(key, licenseKey, at.toISOString());
+      mintedFor: async (key) => {
+        const row = this.db.prepare('SELECT license_key, mail_queued FROM admin_mint_requests WHERE idempotency_key = ?').get(key) as { license_key: string; mail_queued: number } | undefined;
+        return row ? { licenseKey: row.license_key, mailQueued: row.mail_queued === 1 } : null;
+      },
+      recordMintRequest: async (key, licenseKey, at, mailQueued) => {
+        this.db.prepare('INSERT INTO admin_mint_requests (idempotency_key, license_key, created_at, mail_queued) VALUES (?, ?, ?, ?)').run(key, licenseKey, at.toISOString(), mailQueued ? 1 : 0);
       },
       paymentEventsForOrder: async (ref) => this.paymentEvents('WHERE order_ref = ? ORDER BY id', [ref]),
       markPaymentEvents: async (ids, at, error) => {
