@@ -18,7 +18,7 @@ import { createJwsFormat } from '../dist/license/jws-format.js';
 import { mintLicense } from '../dist/licensing/mint.js';
 import { createApp } from '../dist/server/app.js';
 import { silentLogger } from '../dist/server/logger.js';
-import { SqliteStore } from '../dist/server/stores/sqlite-store.js';
+import { SqliteStore } from '../dist/stores/sqlite-store.js';
 
 const MINTS = Number(process.env.MINTS ?? 2000);
 const RATE = Number(process.env.RATE ?? 50);

@@ -16,9 +16,9 @@ import { signingKeyFromSeed } from '../src/license/ed25519-key.js';
 import { createJwsFormat } from '../src/license/jws-format.js';
 import { mintLicense, type MintRequest } from '../src/licensing/mint.js';
 import { mintInTx, mintOrderLicense } from '../src/server/license-ops.js';
-import { PostgresStore } from '../src/server/stores/postgres-store.js';
-import { SqliteStore } from '../src/server/stores/sqlite-store.js';
-import type { ServerStore } from '../src/server/store.js';
+import { PostgresStore } from '../src/stores/postgres-store.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
+import type { ServerStore } from '../src/stores/store.js';
 import { startPostgres, type PostgresInstance } from './helpers/postgres.js';
 import { freshDatabase } from './helpers/server-harness.js';
 

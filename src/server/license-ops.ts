@@ -11,7 +11,7 @@ import { makeEvent, type SigningContext } from '../licensing/context.js';
 import { orderFields, prepareMint, type MintRequest } from '../licensing/mint.js';
 import { licenseKeyForRequest } from '../licensing/request-license-key.js';
 import type { ServerDeps } from './deps.js';
-import type { ServerStore, StoreTx } from './store.js';
+import type { ServerStore, StoreTx } from '../stores/store.js';
 
 export type ServerSigning = Omit<SigningContext, 'ledger'>;
 

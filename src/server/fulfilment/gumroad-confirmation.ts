@@ -3,7 +3,7 @@
 // Gumroad's API before the order is fulfilled. The API is asked before the order's transaction (no network
 // wait holds a database lock); an API that is down leaves the ping pending, backing off (worker.ts).
 import type { ServerDeps } from '../deps.js';
-import type { StoredPaymentEvent, StoreTx } from '../store.js';
+import type { StoredPaymentEvent, StoreTx } from '../../stores/store.js';
 import type { PaymentEvent } from '../webhooks/normalized.js';
 import { gumroadApiFrom, lookUpSale, type SaleLookup } from './gumroad-api.js';
 import { judgePing, saleIdOf, stateEventsFromApi } from './gumroad-truth.js';

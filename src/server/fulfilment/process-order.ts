@@ -7,7 +7,7 @@ import type { LicenseRow } from '../../ledger/project.js';
 import type { MintRequest } from '../../licensing/mint.js';
 import type { ServerDeps } from '../deps.js';
 import { changeExpiryInTx, mintInTx, setRevokedInTx, signingFor } from '../license-ops.js';
-import type { StoreTx } from '../store.js';
+import type { StoreTx } from '../../stores/store.js';
 import { planFulfilment, type FulfilmentStep } from '../webhooks/fulfilment-plan.js';
 import type { PaymentEvent } from '../webhooks/normalized.js';
 import { resolveTier } from '../webhooks/product-mapping.js';

@@ -7,7 +7,7 @@ import { httpError } from '../http-error.js';
 import { optionalBoolean, optionalDate, optionalInteger, optionalString, optionalStringList, parseJsonObject, requiredString } from '../json-body.js';
 import { mintOrderLicense, revokeInTx, signingFor } from '../license-ops.js';
 import type { Router } from '../router.js';
-import { FOREGROUND_BUSY_WAIT_MS } from '../store.js';
+import { FOREGROUND_BUSY_WAIT_MS } from '../../stores/store.js';
 
 export function registerAdminRoutes(router: Router): void {
   router.add('POST', '/internal/enroll', async (ctx) => {

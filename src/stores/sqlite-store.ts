@@ -2,13 +2,13 @@
 // `license-admin list`. One connection; every operation goes through one queue (SQLite has one writer).
 // Another process (a CLI import) may hold the write lock for seconds: operations then wait asynchronously
 // (sqlite-busy.ts), never inside better-sqlite3, and webhook deliveries go to the spool (delivery-spool.ts).
-import { Ledger } from '../../ledger/ledger.js';
-import type { LedgerEvent } from '../../ledger/events.js';
-import type { LicenseRow } from '../../ledger/project.js';
-import { rowToEvent, rowToLicense, type SqlRow } from '../../ledger/row-mapping.js';
-import type { Outbox } from '../../mail/outbox.js';
-import { SqliteOutbox } from '../../mail/sqlite-outbox.js';
-import { StoreBusyError, type AdminKeyRecord, type NewPaymentEvent, type SeqEvent, type ServerStore, type StoredPaymentEvent, type StoreTx, type TransactionOptions } from '../store.js';
+import { Ledger } from '../ledger/ledger.js';
+import type { LedgerEvent } from '../ledger/events.js';
+import type { LicenseRow } from '../ledger/project.js';
+import { rowToEvent, rowToLicense, type SqlRow } from '../ledger/row-mapping.js';
+import type { Outbox } from '../mail/outbox.js';
+import { SqliteOutbox } from '../mail/sqlite-outbox.js';
+import { StoreBusyError, type AdminKeyRecord, type NewPaymentEvent, type SeqEvent, type ServerStore, type StoredPaymentEvent, type StoreTx, type TransactionOptions } from './store.js';
 import { DeliverySpool } from './delivery-spool.js';
 import { GroupCommit } from './group-commit.js';
 import { SerialQueue } from './serial-queue.js';

@@ -2,10 +2,10 @@
 // order at a time per order ref (advisory transaction locks) and unique order refs, so a sale delivered
 // to two replicas still makes one license.
 import pg from 'pg';
-import type { LedgerEvent } from '../../ledger/events.js';
-import type { LicenseRow } from '../../ledger/project.js';
-import type { SqlRow } from '../../ledger/row-mapping.js';
-import type { AdminKeyRecord, NewPaymentEvent, SeqEvent, ServerStore, StoredPaymentEvent, StoreTx } from '../store.js';
+import type { LedgerEvent } from '../ledger/events.js';
+import type { LicenseRow } from '../ledger/project.js';
+import type { SqlRow } from '../ledger/row-mapping.js';
+import type { AdminKeyRecord, NewPaymentEvent, SeqEvent, ServerStore, StoredPaymentEvent, StoreTx } from './store.js';
 import { applyEventsPg, pgRowToEvent, pgRowToLicense } from './pg-events.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { PostgresOutbox } from './postgres-outbox.js';
