@@ -81,9 +81,10 @@ export class PostgresOutbox implements Outbox<Queryable | undefined> {
     );
   }
 
-  async list(filter: OutboxListFilter = {}): Promise<OutboxMessage[]> {
+  /** `tx`: read inside that transaction (its own uncommitted rows included). */
+  async list(filter: OutboxListFilter = {}, tx?: Queryable): Promise<OutboxMessage[]> {
     const statuses: readonly OutboxStatus[] = filter.statuses ?? ['pending', 'sending', 'failed'];
-    const { rows } = await this.pool.query<Row>('SELECT * FROM outbox WHERE status = ANY($1::text[]) ORDER BY id LIMIT $2', [statuses, filter.limit ?? 1000]);
+    const { rows } = await (tx ?? this.pool).query<Row>('SELECT * FROM outbox WHERE status = ANY($1::text[]) ORDER BY id LIMIT $2', [statuses, filter.limit ?? 1000]);
     return rows.map(toMessage);
   }
 
