@@ -10,6 +10,7 @@ import type { LicenseFormat } from '../license/format.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { OpsContext, SigningContext } from '../licensing/context.js';
+import type { SqliteLedgerStore } from '../stores/sqlite-ledger-store.js';
 import { createOutput, type Output } from './io.js';
 import { checkNewPassphrase, createPrompts, type Prompts } from './prompts.js';
 
@@ -36,6 +37,8 @@ export interface AppContext {
   signer(): Promise<SigningKey>;
   ops(): Promise<OpsContext>;
   signing(): Promise<SigningContext>;
+  /** The use cases' port over the ledger (src/stores/sqlite-ledger-store.ts). */
+  store(): Promise<SqliteLedgerStore>;
   close(): void;
 }
 
@@ -47,6 +50,7 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
   let keys: KeyStore | undefined;
   let format: LicenseFormat | undefined;
   let signer: SigningKey | undefined;
+  let store: SqliteLedgerStore | undefined;
   const app: AppContext = {
     env,
     paths,
@@ -112,6 +116,16 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
     },
     async signing() {
       return { ...(await app.ops()), signer: await app.signer() };
+    },
+    async store() {
+      if (!store) {
+        const [{ SqliteLedgerStore }, l] = await Promise.all([import('../stores/sqlite-ledger-store.js'), app.ledger()]);
+        store = new SqliteLedgerStore(l, {
+          random: app.random, actor: app.actor, source: 'cli',
+          missingLicense: (key) => `no license ${key} in the ledger (${l.path}); try "license-admin search ${key.slice(-4)}"`,
+        });
+      }
+      return store;
     },
     close() {
       ledger?.close();

@@ -9,7 +9,7 @@ import { adminKeychain } from '../keys/keychain.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LicenseView } from '../ledger/license-view.js';
 import type { MintRequest } from '../licensing/mint.js';
-import { licenseKeyForRequest } from '../licensing/request-license-key.js';
+import { licenseKeyForRequest } from '../usecases/request-license-key.js';
 import { mintRequestHash, pendingMintKey, settleMintRequest } from '../sync/mint-requests.js';
 import { openRemote } from '../sync/open-remote.js';
 import { applyServerEvents, pullEvents } from '../sync/pull.js';

@@ -7,7 +7,7 @@ import { makeEvent, type SigningContext } from './context.js';
 import { requireLicense } from './find-license.js';
 import type { ChangeResult } from './lifecycle.js';
 import { EMAIL } from './mint.js';
-import { checkResignable, resignedBlob } from './resign.js';
+import { checkResignable, resignedBlob } from '../usecases/resign.js';
 
 export interface EditRequest {
   email?: string;

@@ -4,7 +4,7 @@ import { addYears } from '../license/build-claims.js';
 import type { LicenseRow } from '../ledger/project.js';
 import { makeEvent, type OpsContext, type SigningContext } from './context.js';
 import { requireLicense } from './find-license.js';
-import { checkResignable, resignedBlob } from './resign.js';
+import { checkResignable, resignedBlob } from '../usecases/resign.js';
 
 export interface ChangeResult {
   license: LicenseRow;

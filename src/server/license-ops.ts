@@ -9,7 +9,7 @@ import { buildClaims } from '../license/build-claims.js';
 import { generateLicenseKey, parseLicenseKey } from '../license/license-key.js';
 import { makeEvent, type SigningContext } from '../licensing/context.js';
 import { orderFields, prepareMint, type MintRequest } from '../licensing/mint.js';
-import { licenseKeyForRequest } from '../licensing/request-license-key.js';
+import { licenseKeyForRequest } from '../usecases/request-license-key.js';
 import type { ServerDeps } from './deps.js';
 import type { ServerStore, StoreTx } from '../stores/store.js';
 
