@@ -11,3 +11,10 @@ export async function requireLicense(tx: Pick<LedgerTx, 'getLicense' | 'missingL
   if (!row) throw new UserError(tx.missingLicense(parsed.value.key), { code: 'not_found' });
   return row;
 }
+
+/** A key that came from the ledger itself (an order's license, an import's match): looked up as it is. */
+export async function existingLicense(tx: Pick<LedgerTx, 'getLicense' | 'missingLicense'>, licenseKey: string): Promise<LicenseRow> {
+  const row = await tx.getLicense(licenseKey);
+  if (!row) throw new UserError(tx.missingLicense(licenseKey), { code: 'not_found' });
+  return row;
+}

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { addYears } from '../license/build-claims.js';
 import type { LicenseRow } from '../ledger/project.js';
 import { nextEvent, type LicenseMail, type SigningContext } from './context.js';
-import { requireLicense } from './find-license.js';
+import { existingLicense, requireLicense } from './find-license.js';
 import type { LedgerTx } from './ledger-port.js';
 import { checkResignable, resignedBlob } from './resign.js';
 import { unchanged, type ChangeResult } from './result.js';
@@ -55,7 +55,7 @@ export async function renewLicense(tx: LedgerTx, keyInput: string, req: RenewReq
  * date, which may already be past (an ending processed late). Same refusals and the same event as `renew`.
  */
 export async function setSubscriptionExpiry(tx: LedgerTx, licenseKey: string, expiresAt: Date, ctx: SigningContext, mail?: LicenseMail | null): Promise<ChangeResult> {
-  const row = await requireLicense(tx, licenseKey);
+  const row = await existingLicense(tx, licenseKey);
   refuseRenewal(row, false);
   return writeRenewal(tx, row, expiresAt, ctx, mail);
 }

@@ -4,7 +4,7 @@
 import type { LedgerEvent } from '../ledger/events.js';
 import type { LicenseRow } from '../ledger/project.js';
 import { nextEvent, type EventContext } from './context.js';
-import { requireLicense } from './find-license.js';
+import { existingLicense, requireLicense } from './find-license.js';
 import type { LedgerTx } from './ledger-port.js';
 import { unchanged, type ChangeResult } from './result.js';
 import { writeEvent } from './write-event.js';
@@ -28,7 +28,7 @@ export interface PaymentRevocation {
 
 /** A payment says the license must (no longer) be revoked. */
 export async function settlePaymentRevocation(tx: LedgerTx, licenseKey: string, payment: PaymentRevocation, ctx: EventContext): Promise<ChangeResult> {
-  const row = await requireLicense(tx, licenseKey);
+  const row = await existingLicense(tx, licenseKey);
   return setRevoked(tx, row, payment.reason === null ? null : { reason: payment.reason, ...payment.detail }, ctx, payment.eventId);
 }
 
