@@ -109,10 +109,13 @@ function testContext(name: string) {
   return { ctx, at: (ms: number) => void (now = ms) };
 }
 
-const mail: LicenseMail = (license, event) => ({
-  idempotencyKey: `${event.type}:${event.id}`, kind: event.type === 'renewed' ? 'renewed' : 'license', to: license.email, subject: `Your ${license.tier} license`,
-  text: license.blob, html: null, attachments: [], messageId: `<${event.id}@test>`, licenseKeys: [license.licenseKey], createdAt: new Date(event.at),
-});
+const mail: LicenseMail = (license, written) => {
+  const event = written!;
+  return {
+    idempotencyKey: `${event.type}:${event.id}`, kind: event.type === 'renewed' ? 'renewed' : 'license', to: license.email, subject: `Your ${license.tier} license`,
+    text: license.blob, html: null, attachments: [], messageId: `<${event.id}@test>`, licenseKeys: [license.licenseKey], createdAt: new Date(event.at),
+  };
+};
 const claimsOf = (blob: string) => JSON.parse(Buffer.from(blob.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 const withoutSeq = (events: LedgerEvent[]) => events.map(({ id, licenseKey, type, at, actor, source, data }) => ({ id, licenseKey, type, at, actor, source, data }));
 const userError = async (p: Promise<unknown>) => {

@@ -9,7 +9,7 @@ import type { SigningKey } from '../license/ed25519-key.js';
 import type { LicenseFormat } from '../license/format.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { KeyStore } from '../keys/key-store.js';
-import type { OpsContext, SigningContext } from '../licensing/context.js';
+import type { SigningContext, UseCaseContext } from '../usecases/context.js';
 import type { SqliteLedgerStore } from '../stores/sqlite-ledger-store.js';
 import { createOutput, type Output } from './io.js';
 import { checkNewPassphrase, createPrompts, type Prompts } from './prompts.js';
@@ -35,7 +35,7 @@ export interface AppContext {
   keys(): Promise<KeyStore>;
   format(): Promise<LicenseFormat>;
   signer(): Promise<SigningKey>;
-  ops(): Promise<OpsContext>;
+  ops(): Promise<UseCaseContext>;
   signing(): Promise<SigningContext>;
   /** The use cases' port over the ledger (src/stores/sqlite-ledger-store.ts). */
   store(): Promise<SqliteLedgerStore>;
@@ -112,7 +112,7 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
       return signer;
     },
     async ops() {
-      return { ledger: await app.ledger(), config: app.config(), format: await app.format(), clock: app.clock, random: app.random, actor: app.actor, source: 'cli' };
+      return { config: app.config(), format: await app.format(), clock: app.clock, random: app.random, actor: app.actor, source: 'cli' };
     },
     async signing() {
       return { ...(await app.ops()), signer: await app.signer() };

@@ -40,7 +40,7 @@ export async function migrateFormat(flags: MigrateFormatFlags, app: AppContext):
   const mailer = await mailerFor(app);
   try {
     await mailer.prepare(); // a bad SMTP setting fails here, before anything is re-signed
-    const result = await store.transaction((tx) => reissueLicenses(tx, target, readers, ctx, (l, event) => mailer.compose('license', [l], `reissue:${event.id}`)));
+    const result = await store.transaction((tx) => reissueLicenses(tx, target, readers, ctx, (l, event) => mailer.compose('license', [l], `reissue:${event!.id}`)));
     const { plan } = result;
     const queued = result.mail.map((m) => ({ id: m.queued.id, licenseKey: m.licenseKey }));
     const deliveries = await mailer.deliverAfterCommit(queued.map((q) => q.id));

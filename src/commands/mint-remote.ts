@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { adminKeychain } from '../keys/keychain.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LicenseView } from '../ledger/license-view.js';
-import type { MintRequest } from '../licensing/mint.js';
+import type { MintRequest } from '../usecases/mint.js';
 import { licenseKeyForRequest } from '../usecases/request-license-key.js';
 import { mintRequestHash, pendingMintKey, settleMintRequest } from '../sync/mint-requests.js';
 import { openRemote } from '../sync/open-remote.js';

@@ -34,4 +34,16 @@ export class SqliteLedgerStore implements LedgerStore {
     if (this.forgotten) this.ledger.checkpoint();
     return result;
   }
+
+  /** Reads in one snapshot without taking the write lock (WAL: a long import elsewhere does not block them). */
+  async read<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T> {
+    const db = this.ledger.db;
+    if (db.inTransaction) throw new Error('a ledger transaction is already open on this connection');
+    db.exec('BEGIN DEFERRED');
+    try {
+      return await fn(this.tx);
+    } finally {
+      if (db.inTransaction) db.exec('COMMIT');
+    }
+  }
 }

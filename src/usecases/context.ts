@@ -26,9 +26,9 @@ export type EventContext = Pick<UseCaseContext, 'clock' | 'random' | 'actor' | '
 
 /**
  * The mail a license operation sends, composed by the adapter (templates and SMTP are theirs) and queued
- * by the use case in its own transaction; null sends none for this license.
+ * by the use case in its own transaction; `event` is the one the operation wrote. Null sends none.
  */
-export type LicenseMail = (license: LicenseRow, event: LedgerEvent) => NewOutboxMessage | null;
+export type LicenseMail = (license: LicenseRow, event?: LedgerEvent) => NewOutboxMessage | null;
 
 /**
  * A new event for a license that sorts after `last` (its latest event so far) even with a skewed or frozen
