@@ -96,7 +96,7 @@ export interface ForgetResult {
 /** GDPR erasure: the person's name, email, blobs and notes leave the licenses and their events. */
 export function forgetPerson(email: string, ctx: OpsContext): ForgetResult {
   const result = ctx.ledger.transaction(() => {
-    const rows = ctx.ledger.findByEmail(email);
+    const rows = ctx.ledger.findByEmailEver(email).filter((r) => !r.forgottenAt);
     if (rows.length === 0) throw new UserError(`no licenses for ${email}; nothing to forget`, { code: 'not_found' });
     let eventsScrubbed = 0;
     for (const row of rows) eventsScrubbed += ctx.ledger.eventsFor(row.licenseKey).length;
