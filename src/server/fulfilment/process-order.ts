@@ -7,7 +7,7 @@ import type { LicenseRow } from '../../ledger/project.js';
 import type { MintRequest } from '../../licensing/mint.js';
 import type { ServerDeps } from '../deps.js';
 import { changeExpiryInTx, mintInTx, setRevokedInTx, signingFor } from '../license-ops.js';
-import type { StoreTx } from '../store.js';
+import type { StoredPaymentEvent, StoreTx } from '../store.js';
 import { planFulfilment, type FulfilmentStep } from '../webhooks/fulfilment-plan.js';
 import type { PaymentEvent } from '../webhooks/normalized.js';
 import { resolveTier } from '../webhooks/product-mapping.js';
@@ -33,7 +33,7 @@ export async function processOrder(orderRef: string, deps: ServerDeps): Promise<
       stored = await tx.paymentEventsForOrder(orderRef);
     }
     const pending = stored.filter((e) => !e.processed);
-    if (pending.length === 0) return { steps: [], mailQueued: false, error: null };
+    if (pending.length === 0 || backingOff(pending, deps.clock())) return { steps: [], mailQueued: false, error: null };
     const events = stored.filter((e) => e.normalized !== null && e.eventType !== 'rejected').map((e) => e.normalized as PaymentEvent);
     const gumroadOrderId = parseOrderId(orderRef).gumroadOrderId;
     const license = await tx.getByOrderRef(orderRef, gumroadOrderId);
@@ -56,6 +56,15 @@ export async function processOrder(orderRef: string, deps: ServerDeps): Promise<
     log('order fulfilled', { orderRef, steps: outcome.steps.join(',') || 'none', note: plan.note, error: outcome.error, licenseKey: current?.licenseKey ?? null });
     return outcome;
   }, { lockKey: orderRef });
+}
+
+/**
+ * Checked again under the order's lock: another replica may have listed this order before this one's failed
+ * attempt set its next try, and must not run a second attempt at once.
+ */
+function backingOff(pending: readonly StoredPaymentEvent[], now: Date): boolean {
+  const next = Math.max(...pending.map((e) => (e.nextAttemptAt ? Date.parse(e.nextAttemptAt) : -Infinity)));
+  return next > now.getTime();
 }
 
 interface StepContext {
