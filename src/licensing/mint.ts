@@ -1,11 +1,14 @@
 // Minting: key, claims, blob and the ledger row + event in one transaction. Works with no network.
 import { UserError } from '../errors.js';
 import { addYears, buildClaims } from '../license/build-claims.js';
+import { EMAIL } from '../license/email-address.js';
 import { generateLicenseKey } from '../license/license-key.js';
 import type { LedgerEvent, MintData } from '../ledger/events.js';
 import { parseOrderId } from '../ledger/order-identity.js';
 import type { LicenseRow } from '../ledger/project.js';
 import { makeEvent, type SigningContext } from './context.js';
+
+export { EMAIL };
 
 export interface MintRequest {
   tier: string;
@@ -44,7 +47,6 @@ export interface MintOptions {
   licenseKey?: string;
 }
 
-export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function validateMintRequest(req: MintRequest, tiers: readonly string[]): void {
   if (!tiers.includes(req.tier)) throw new UserError(`unknown tier "${req.tier}"; the tiers are ${tiers.join(', ')} (see config.json)`);
