@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { AppContext } from '../cli/app-context.js';
-import { color } from '../cli/colors.js';
+import { outColor } from '../cli/colors.js';
 import { safeText } from '../cli/terminal-text.js';
 import { UsageError, UserError } from '../errors.js';
 import { checkBlob, type CheckedBlob } from '../license/check-blob.js';
@@ -93,13 +93,13 @@ export async function verifyCommand(arg: string | undefined, flags: VerifyFlags,
     });
   }
   const verdict = revokedHere
-    ? color.red(`VALID SIGNATURE, BUT REVOKED in the ledger${ledger.revokeReason ? ` (${safeText(ledger.revokeReason)})` : ''}: do not treat this license as in use`)
-    : result.valid ? color.green('VALID') : color.red(`INVALID: ${result.reason} (${safeText(result.detail ?? '')})`);
+    ? outColor.red(`VALID SIGNATURE, BUT REVOKED in the ledger${ledger.revokeReason ? ` (${safeText(ledger.revokeReason)})` : ''}: do not treat this license as in use`)
+    : result.valid ? outColor.green('VALID') : outColor.red(`INVALID: ${result.reason} (${safeText(result.detail ?? '')})`);
   app.out.data(verdict);
   // The blob alone cannot know about a refund: say what the ledger knows, for support.
   if (ledger) app.out.data(`  Ledger    ${ledger.status}${ledger.revokedAt ? ` since ${ledger.revokedAt.slice(0, 10)}${ledger.revokeReason ? ` (${safeText(ledger.revokeReason)})` : ''}` : ''}${renewedSince(ledger.expiresAt, license?.expiresAt ?? null) ? `, expires ${ledger.expiresAt ?? 'never'} (renewed since this blob)` : ''}`);
   if (license) app.out.data(claimLines(license).join('\n'));
-  if (untrusted) app.out.data([color.red('  UNTRUSTED: what the blob claims (its signature does not vouch for any of it):'), ...claimLines(untrusted)].join('\n'));
+  if (untrusted) app.out.data([outColor.red('  UNTRUSTED: what the blob claims (its signature does not vouch for any of it):'), ...claimLines(untrusted)].join('\n'));
 }
 
 /** verify's exit codes (README "Exit codes"). */
