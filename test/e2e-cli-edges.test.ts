@@ -1,6 +1,6 @@
 // The CLI at its edges, through the built binary: what --json failures print, init with no keychain,
 // secrets refused on argv, list's paging and tier checks, remote add with no keychain.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runCli, tempHome } from './helpers/cli.js';
@@ -95,6 +95,21 @@ describe('list', () => {
     expect(r.stderr).toMatch(/tier "nosuch" is not configured; the tiers are core, pro/);
     const ok = await runCli(['list', '--tier', 'PRO', '--json'], { home, env });
     expect(ok.exitCode, ok.stderr).toBe(0);
+  });
+
+  test('--tier that is no longer configured but held by licenses in the ledger lists them, with a warning', async () => {
+    const { home, env } = await initialised();
+    const minted = await runCli(['mint', '--tier', 'core', '--email', 'kept@example.com', '--json'], { home, env });
+    expect(minted.exitCode, minted.stderr).toBe(0);
+    // `config tiers remove` refuses a tier in use; a hand-edited config.json (or licenses pulled from a server
+    // with other tiers) gets here.
+    const configFile = join(home, '.license-admin', 'config.json');
+    const config = JSON.parse(readFileSync(configFile, 'utf8')) as { tiers: string[] };
+    writeFileSync(configFile, JSON.stringify({ ...config, tiers: ['pro'] }, null, 2));
+    const r = await runCli(['list', '--tier', 'core', '--json'], { home, env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.json<{ licenseKey: string }[]>().map((l) => l.licenseKey)).toEqual([minted.json().licenseKey]);
+    expect(r.stderr).toMatch(/tier "core" is not configured \(the tiers are pro\), but the ledger has licenses of it/);
   });
 });
 

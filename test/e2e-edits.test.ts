@@ -70,6 +70,20 @@ describe('edit', () => {
     expect(shown.stdout).not.toContain('Old Name');
     expect(shown.stdout).not.toContain('second@example.com');
   });
+
+  test('forget by the email a license had before an edit finds it and erases both addresses', async () => {
+    const h = await home();
+    const { licenseKey } = await mint(h);
+    expect((await cli(h, ['edit', licenseKey, '--email', 'second@example.com'])).exitCode).toBe(0);
+    const forgot = await cli(h, ['forget', '--email', 'OLD@example.com', '--yes', '--json']);
+    expect(forgot.exitCode, forgot.stderr).toBe(0);
+    expect(forgot.json()).toMatchObject({ licenseKeys: [licenseKey] });
+    const shown = await cli(h, ['show', licenseKey, '--json']);
+    expect(shown.stdout).not.toContain('old@example.com');
+    expect(shown.stdout).not.toContain('second@example.com');
+    const again = await cli(h, ['forget', '--email', 'old@example.com', '--yes', '--json']);
+    expect(again.exitCode).toBe(1);
+  });
 });
 
 describe('renew', () => {

@@ -176,3 +176,10 @@ it('an API that does not answer at all is a transient failure (the ping waits), 
   expect(refused).not.toBeInstanceOf(TransientFulfilmentError);
   expect(String((refused as Error).message)).toMatch(/refused LICENSE_ADMIN_GUMROAD_ACCESS_TOKEN \(HTTP 401\)/);
 });
+
+it('a 404 is a wrong API address, not "no such sale" (that is 200 with success: false): the ping is not rejected on it', async () => {
+  const wrongPath = await lookUpSale({ baseUrl: `${gumroad.url}/api`, accessToken: ACCESS_TOKEN }, 'S-1').catch((e: unknown) => e);
+  expect(wrongPath).toBeInstanceOf(Error);
+  expect(String((wrongPath as Error).message)).toMatch(/HTTP 404.*LICENSE_ADMIN_GUMROAD_API_URL/);
+  expect(await lookUpSale({ baseUrl: gumroad.url, accessToken: ACCESS_TOKEN }, 'NO-SUCH-SALE')).toEqual({ found: false });
+});

@@ -270,3 +270,44 @@ describe('matching a sale by email when no license holds its order id', () => {
     [{ gumroadOrderId: 'OTHER', orderRef: 'gumroad:OTHER' }, [0, 1]],
   ])('a license with %j -> [matched, missing] %j', (o, expected) => expect(plan(license(o))).toEqual(expected));
 });
+
+describe('recurring charges whose first sale is not (yet) in the run', () => {
+  const charge = (line: number, over: Partial<GumroadSale> = {}): GumroadSale => ({
+    line, purchaseId: `P${line}`, orderNumber: null, itemName: 'Data Tools', productId: 'dtools', buyerName: 'S', email: 'sub@example.com', giftedBy: null,
+    purchasedAt: `2024-0${line}-01T00:00:00.000Z`, variants: null, refunded: false, fullyRefunded: false, disputed: false, disputeLost: false, recurringCharge: true,
+    preorderAuthorization: false, licenseKey: 'GUM-SUB-1', subscriptionEnded: null, customFields: null, ...over,
+  });
+  const run = (sales: GumroadSale[], ledger: KnownLicense[] = []) => {
+    const p = emptyPlan();
+    const index = { byKey: () => null, byOrderId: () => null, byEmail: () => ledger };
+    const planner = new SalesPlanner(p, { index, product: 'datatools', now: new Date('2025-01-01T00:00:00Z'), tierFor: () => ({ ok: true, tier: 'pro', years: 1 }) });
+    for (const s of sales) planner.add('s.csv', s);
+    planner.finish();
+    return { missing: p.sales.missing.map((m) => m.line), matched: p.sales.matched, skipped: p.skipped.map((s) => `${s.line} ${s.reason}`) };
+  };
+
+  test('an export of later months only: the subscription is planned once, from its earliest charge', () => {
+    expect(run([charge(5), charge(3), charge(4)])).toEqual({
+      missing: [3], matched: 0,
+      skipped: [
+        '4 a recurring charge of a subscription whose first sale is not in this import: its earliest charge (line 3) stands for it',
+        '5 a recurring charge of a subscription whose first sale is not in this import: its earliest charge (line 3) stands for it',
+      ],
+    });
+  });
+
+  test('newest first: charges before their first sale are skipped once the first sale is seen', () => {
+    expect(run([charge(3), charge(2), charge(1, { recurringCharge: false })])).toEqual({
+      missing: [1], matched: 0,
+      skipped: ['3 a recurring charge of a subscription: its first sale (line 1) carries the license', '2 a recurring charge of a subscription: its first sale (line 1) carries the license'],
+    });
+  });
+
+  test('the subscription already has a license in the ledger (from its first sale, another order id): matched, nothing minted', () => {
+    const license: KnownLicense = {
+      licenseKey: 'DT1-PRO-ab12-cd34', product: 'datatools', name: 'S', email: 'sub@example.com', tier: 'pro', issuedAt: '2024-01-01T00:00:00.000Z',
+      expiresAt: null, updatesUntil: null, blob: 'B', gumroadOrderId: 'FIRST', orderRef: 'gumroad:FIRST', revokedAt: null, revokeReason: null, notes: null,
+    };
+    expect(run([charge(3), charge(4)], [license])).toMatchObject({ missing: [], matched: 1 });
+  });
+});

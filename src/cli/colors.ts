@@ -1,15 +1,16 @@
-// The one place colour is decided: NO_COLOR wins, then FORCE_COLOR, then whether stderr is a terminal.
+// The one place colour is decided, per stream: NO_COLOR wins, then FORCE_COLOR, then whether that stream is
+// a terminal. Messages (stderr) use `color`; results (stdout) use `outColor`, so `list > out.txt` typed in a
+// terminal writes no escape codes into the file.
 const env = process.env;
-const enabled = env.NO_COLOR ? false : env.FORCE_COLOR && env.FORCE_COLOR !== '0' ? true : Boolean(process.stderr.isTTY) && env.TERM !== 'dumb';
+const decide = (stream: NodeJS.WriteStream) =>
+  env.NO_COLOR ? false : env.FORCE_COLOR && env.FORCE_COLOR !== '0' ? true : Boolean(stream.isTTY) && env.TERM !== 'dumb';
 
-const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+function palette(enabled: boolean) {
+  const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+  return { enabled, bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) };
+}
 
-export const color = {
-  enabled,
-  bold: wrap(1, 22),
-  dim: wrap(2, 22),
-  red: wrap(31, 39),
-  green: wrap(32, 39),
-  yellow: wrap(33, 39),
-  cyan: wrap(36, 39),
-};
+/** For stderr: messages, warnings, progress. */
+export const color = palette(decide(process.stderr));
+/** For stdout: tables, blobs, verdicts. */
+export const outColor = palette(decide(process.stdout));

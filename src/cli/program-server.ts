@@ -42,7 +42,7 @@ export function registerServerCommands(program: Command, run: Runner): void {
     .description("let an admin key (printed by \"remote add\") call the server's admin and sync API")
     .option('--label <text>', 'who this key belongs to')
     .addHelpText('after', example('license-admin server trust-admin 3q2-7wQ... --label "alice laptop"'))
-    .action((key, opts, cmd) => run(cmd, async (app) => (await import('../commands/serve.js')).trustAdminCommand(key, { ...opts, ...databaseUrlOf(opts, cmd) }, app)));
+    .action((key, opts, cmd) => run(cmd, async (app) => (await import('../commands/server-trust-admin.js')).trustAdminCommand(key, { ...opts, ...databaseUrlOf(opts, cmd) }, app)));
 
   withDatabaseUrl(server.command('events'))
     .description('the payment-event audit trail: what each webhook delivered and what became of it')

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { AppContext } from '../cli/app-context.js';
-import { color } from '../cli/colors.js';
+import { color, outColor } from '../cli/colors.js';
 import type { KeyStorage } from '../config/config.js';
 import { UserError } from '../errors.js';
 import { KeyFormatError, parsePrivateKey, signingKeyFromSeed, type SigningKey } from '../license/ed25519-key.js';
@@ -117,12 +117,12 @@ export async function keysShowCommand(app: AppContext): Promise<void> {
   const config = app.configOrNull();
   if (app.json) return app.out.json({ kid: activeKid, keys, jwks });
   for (const k of keys) {
-    app.out.data(`${color.bold(`Key ${k.kid}`)}${k.kid === activeKid ? color.green(' (active: signs new licenses)') : ' (verification only)'}`);
+    app.out.data(`${outColor.bold(`Key ${k.kid}`)}${k.kid === activeKid ? outColor.green(' (active: signs new licenses)') : ' (verification only)'}`);
     app.out.data(`  raw hex:  ${k.publicKeyHex}\n  JWK:      ${JSON.stringify(k.jwk)}\n${k.pem.trim().replace(/^/gm, '  ')}\n`);
   }
-  app.out.data(`${color.bold('JWKS')} (serve or embed):\n${JSON.stringify(jwks, null, 2)}\n`);
-  app.out.data(`${color.bold('TypeScript / Electron')}:\n${typescriptSnippet(jwks, config?.product ?? 'my-app', config?.blobTag ?? null)}\n`);
-  app.out.data(`${color.bold('Python')}:\n${pythonSnippet(keys)}`);
+  app.out.data(`${outColor.bold('JWKS')} (serve or embed):\n${JSON.stringify(jwks, null, 2)}\n`);
+  app.out.data(`${outColor.bold('TypeScript / Electron')}:\n${typescriptSnippet(jwks, config?.product ?? 'my-app', config?.blobTag ?? null)}\n`);
+  app.out.data(`${outColor.bold('Python')}:\n${pythonSnippet(keys)}`);
 }
 
 export async function keysRotateCommand(opts: StorageFlags & { prepare?: boolean }, app: AppContext): Promise<void> {

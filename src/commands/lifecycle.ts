@@ -67,7 +67,7 @@ export async function renewCommand(key: string, opts: RenewFlags, app: AppContex
 
 export async function forgetCommand(opts: { email: string; yes?: boolean }, app: AppContext): Promise<void> {
   const ledger = await app.ledger();
-  const rows = ledger.findByEmail(opts.email);
+  const rows = ledger.findByEmailEver(opts.email).filter((r) => !r.forgottenAt);
   if (rows.length === 0) throw new UserError(`no licenses for ${opts.email}; nothing to forget`, { code: 'not_found' });
   if (!opts.yes) {
     if (!app.prompts.interactive) throw new UserError(`forget erases ${opts.email} for good; pass --yes to confirm (not asking: stdin is not a terminal)`, { exitCode: 2 });

@@ -63,9 +63,13 @@ export interface ListFlags {
  */
 export async function listCommand(opts: ListFlags, app: AppContext): Promise<void> {
   const tier = opts.tier?.toLowerCase();
+  const ledger = await app.ledger();
   if (tier !== undefined) {
     const tiers = app.config().tiers;
-    if (!tiers.includes(tier)) throw new UsageError(`tier "${opts.tier}" is not configured; the tiers are ${tiers.join(', ')}`);
+    // A tier no longer configured (removed, or pulled from a server with other tiers) still lists what the ledger holds.
+    const held = !tiers.includes(tier) && ledger.db.prepare('SELECT 1 FROM licenses WHERE tier = ? LIMIT 1').get(tier) !== undefined;
+    if (!tiers.includes(tier) && !held) throw new UsageError(`tier "${opts.tier}" is not configured; the tiers are ${tiers.join(', ')}`);
+    if (held) app.out.warn(`tier "${tier}" is not configured (the tiers are ${tiers.join(', ')}), but the ledger has licenses of it`);
   }
   const filter: ListFilter = {
     ...(tier ? { tier } : {}),
@@ -76,7 +80,6 @@ export async function listCommand(opts: ListFlags, app: AppContext): Promise<voi
   if (opts.page !== undefined && opts.all) throw new UsageError('give --page or --all, not both');
   const page = opts.page !== undefined ? parsePositiveInt(opts.page, '--page') : 1;
   const paged = opts.page !== undefined || !(app.json || opts.csv || opts.all);
-  const ledger = await app.ledger();
   const rows = listLicenses(ledger, paged ? { ...filter, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE } : filter, app.clock());
   const more = paged && rows.length > PAGE_SIZE;
   if (paged && page > 1 && rows.length === 0 && !(app.json || opts.csv)) throw new UserError(`page ${page} is past the end; use a smaller --page or --all`);

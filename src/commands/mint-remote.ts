@@ -1,7 +1,7 @@
 // The remote half of `mint`: through the server when one is configured (or --remote); when it cannot be
 // reached in time, say so and let the caller mint locally (break-glass). The next sync pushes that one.
 // Each request carries an idempotency key (src/sync/mint-requests.ts): a retry never mints twice, and the
-// license key is derived from it (src/licensing/request-license-key.ts), so a break-glass mint after a
+// license key is derived from it (src/usecases/request-license-key.ts), so a break-glass mint after a
 // lost answer is the same license the server may have made, not a second one.
 import type { AppContext } from '../cli/app-context.js';
 import { UserError } from '../errors.js';

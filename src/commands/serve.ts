@@ -1,23 +1,21 @@
 // `serve`: build the server from the CLI's config, keys and ledger (or PostgreSQL), listen, re-read
-// config.json on SIGHUP, and shut down gracefully on SIGTERM/SIGINT. `server trust-admin`: add an admin
-// public key to that store.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// config.json on SIGHUP, and shut down gracefully on SIGTERM/SIGINT.
+import type { Server } from 'node:http';
 import type { AppContext } from '../cli/app-context.js';
 import { parsePositiveInt } from '../cli/parse-flags.js';
-import { loadConfig, type Config } from '../config/config.js';
-import { UsageError, UserError } from '../errors.js';
+import type { Config } from '../config/config.js';
+import { UserError } from '../errors.js';
 import { createKeychain } from '../keys/keychain.js';
 import { resolveSmtpSettings } from '../mail/smtp-settings.js';
 import { loadTemplates } from '../mail/template-files.js';
-import { parseAdminPublicKey } from '../server/admin-auth.js';
-import { createApp, type Handler } from '../server/app.js';
-import { gumroadApiFrom } from '../server/fulfilment/gumroad-api.js';
-import { DEFAULT_RETRY_POLICY, RETRY_ENV, type RetryPolicy } from '../server/fulfilment/retry-policy.js';
+import { createApp } from '../server/app.js';
+import { reloadConfig } from '../server/config-reload.js';
+import { closeServer, listen, urlOf } from '../server/listen.js';
 import { createLogger, type Logger } from '../server/logger.js';
 import type { MailSender } from '../server/mail-sender.js';
 import { openStore } from '../server/open-store.js';
 import { createSmtpMailSender } from '../server/smtp-mail-sender.js';
+import { checkGumroadApi, parsePort, retryPolicy } from './serve-env.js';
 
 export interface ServeFlags {
   port?: string;
@@ -86,51 +84,6 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
   log.info('stopped');
 }
 
-/** What SIGHUP can change without a restart; the rest is built once at start (signing, mail, templates). */
-const NEEDS_RESTART = ['product', 'prefix', 'format', 'keyStorage', 'templatesDir', 'smtp'] as const;
-
-/** Re-reads config.json; a file that does not load leaves the running config as it was. */
-function reloadConfig(file: string, running: Config, log: Logger, apply: (c: Config) => void): Config {
-  let fresh: Config | null;
-  try {
-    fresh = loadConfig(file);
-    if (!fresh) throw new UserError(`${file} is missing`);
-  } catch (error) {
-    log.error('config reload failed; keeping the running config', { error: (error as Error).message });
-    return running;
-  }
-  const ignored = NEEDS_RESTART.filter((k) => JSON.stringify((fresh as unknown as Record<string, unknown>)[k]) !== JSON.stringify((running as unknown as Record<string, unknown>)[k]));
-  // The settings that need a restart stay as they were, so the running server stays consistent.
-  const applied = { ...fresh, ...Object.fromEntries(NEEDS_RESTART.map((k) => [k, running[k as keyof Config]])) } as Config;
-  apply(applied);
-  log.info('config reloaded', { productMapRules: applied.productMap?.length ?? 0, needsRestart: ignored.join(',') || null });
-  return applied;
-}
-
-/** Whether Gumroad pings are confirmed through the API; a bad API URL stops serve before it listens. */
-function checkGumroadApi(env: AppContext['env']): boolean {
-  try {
-    return gumroadApiFrom(env) !== null;
-  } catch (error) {
-    throw new UserError((error as Error).message);
-  }
-}
-
-function retryPolicy(env: AppContext['env']): RetryPolicy {
-  const read = (name: string, max: number, fallback: number) => {
-    const text = env[name];
-    if (text === undefined || text === '') return fallback;
-    const n = parsePositiveInt(text, name);
-    if (n > max) throw new UsageError(`${name} must be at most ${max}, got ${text}`);
-    return n;
-  };
-  return {
-    ...DEFAULT_RETRY_POLICY,
-    baseMs: read(RETRY_ENV.baseMs, 3_600_000, DEFAULT_RETRY_POLICY.baseMs),
-    maxAttempts: read(RETRY_ENV.maxAttempts, 1_000, DEFAULT_RETRY_POLICY.maxAttempts),
-  };
-}
-
 async function mailSender(app: AppContext, log: Logger): Promise<MailSender | null> {
   const config = app.config();
   let settings;
@@ -146,48 +99,4 @@ async function mailSender(app: AppContext, log: Logger): Promise<MailSender | nu
     settings, templates: loadTemplates(config.templatesDir, app.paths.configDir), config, random: app.random, clock: app.clock, log,
     ...(lease ? { leaseMs: parsePositiveInt(lease, 'LICENSE_ADMIN_OUTBOX_LEASE_MS') } : {}),
   });
-}
-
-function listen(handler: Handler, port: number, host: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = createServer({ keepAliveTimeout: 5_000 }, handler);
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new UserError(`port ${port} on ${host} is in use; pick another with --port (or PORT)`) : error);
-    });
-    server.listen(port, host, () => resolve(server));
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
-}
-
-function urlOf(server: Server): string {
-  const a = server.address() as AddressInfo;
-  return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
-}
-
-function parsePort(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number (0-65535), got "${text}"`);
-  return n;
-}
-
-export interface TrustAdminFlags {
-  label?: string;
-  databaseUrl?: string;
-}
-
-export async function trustAdminCommand(publicKey: string, flags: TrustAdminFlags, app: AppContext): Promise<void> {
-  const key = parseAdminPublicKey(publicKey);
-  if (!key) throw new UsageError('<publicKey> must be the base64url raw Ed25519 public key that "license-admin remote add" printed (43 characters)');
-  const store = await openStore({ databaseUrl: flags.databaseUrl, ledgerFile: app.paths.ledgerFile, random: app.random });
-  try {
-    const { created } = await store.addAdminKey(key.x, key.kid, flags.label ?? null, app.clock());
-    const result = { publicKey: key.x, kid: key.kid, created, database: store.kind };
-    if (app.json) return app.out.json(result);
-    app.out.info(created ? `Trusted admin key ${publicKey.trim()} (id ${key.kid}).` : `Admin key ${publicKey.trim()} (id ${key.kid}) was already trusted.`);
-  } finally {
-    await store.close();
-  }
 }

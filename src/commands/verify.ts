@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { AppContext } from '../cli/app-context.js';
-import { color } from '../cli/colors.js';
-import { UserError } from '../errors.js';
+import { outColor } from '../cli/colors.js';
+import { safeText } from '../cli/terminal-text.js';
+import { UsageError, UserError } from '../errors.js';
 import { checkBlob, type CheckedBlob } from '../license/check-blob.js';
 import { parsePrivateKey, publicJwkFromRaw } from '../license/ed25519-key.js';
 import type { LicenseFormat } from '../license/format.js';
@@ -19,7 +20,12 @@ export interface VerifyFlags {
 }
 
 function readInput(arg: string | undefined): { text: string; file?: string } {
-  if (arg === undefined || arg === '-') return { text: readFileSync(0, 'utf8') };
+  if (arg === undefined && process.stdin.isTTY) throw new UsageError('give the blob, a file of blobs, or "-" to read stdin');
+  if (arg === undefined || arg === '-') {
+    const text = readFileSync(0, 'utf8');
+    if (text.trim() === '') throw new UsageError('nothing to verify: stdin was empty (give the blob, a file of blobs, or pipe one in)');
+    return { text };
+  }
   if (existsSync(arg) && statSync(arg).isFile()) return { text: readFileSync(arg, 'utf8'), file: arg };
   // Anything else is a blob, unless it plainly names a file that is not there.
   if (/^(\.{0,2}\/|~)|\.(jsonl|json|txt|lic|csv)$/i.test(arg)) throw new UserError(`${arg}: no such file`);
@@ -75,23 +81,67 @@ export async function verifyCommand(arg: string | undefined, flags: VerifyFlags,
 
   const result = checkBlob(input.text.trim(), format, options);
   const license = licenseOf(result);
+  const untrusted = license ? undefined : untrustedLicenseOf(result);
   const ledger = license ? await ledgerStatusOf(license.licenseKey, app) : undefined;
-  process.exitCode = result.valid ? 0 : 1;
+  // 3: the signature is good but the ledger knows better (refunded, charged back); the app would accept it.
+  const revokedHere = result.valid && ledger?.status === 'revoked';
+  process.exitCode = revokedHere ? VERIFY_EXIT.revokedInLedger : result.valid ? VERIFY_EXIT.valid : VERIFY_EXIT.invalid;
   if (app.json) {
-    return app.out.json({ valid: result.valid, ...(result.reason ? { reason: result.reason, detail: result.detail } : {}), ...(license ? { license } : {}), ...(ledger ? { ledger } : {}) });
+    return app.out.json({
+      valid: result.valid, ...(result.reason ? { reason: result.reason, detail: result.detail } : {}), ...(license ? { license } : {}),
+      ...(untrusted ? { untrustedLicense: untrusted } : {}), ...(ledger ? { ledger } : {}),
+    });
   }
-  app.out.data(result.valid ? color.green('VALID') : color.red(`INVALID: ${result.reason} (${result.detail})`));
+  const verdict = revokedHere
+    ? outColor.red(`VALID SIGNATURE, BUT REVOKED in the ledger${ledger.revokeReason ? ` (${safeText(ledger.revokeReason)})` : ''}: do not treat this license as in use`)
+    : result.valid ? outColor.green('VALID') : outColor.red(`INVALID: ${result.reason} (${safeText(result.detail ?? '')})`);
+  app.out.data(verdict);
   // The blob alone cannot know about a refund: say what the ledger knows, for support.
-  if (ledger) app.out.data(`  Ledger    ${ledger.status}${ledger.revokedAt ? ` since ${ledger.revokedAt.slice(0, 10)}${ledger.revokeReason ? ` (${ledger.revokeReason})` : ''}` : ''}${ledger.expiresAt !== license?.expiresAt ? `, expires ${ledger.expiresAt ?? 'never'} (renewed since this blob)` : ''}`);
-  if (license) {
-    app.out.data([
-      `  Key       ${license.licenseKey}`, `  Product   ${license.product}`, `  Name      ${license.name}`, `  Email     ${license.email}`,
-      `  Tier      ${license.tier}`, `  Issued    ${license.issuedAt}`, `  Expires   ${license.expiresAt ?? 'never (lifetime)'}`,
-      ...(license.updatesUntil ? [`  Updates   until ${license.updatesUntil}`] : []),
-      ...(license.seats !== undefined ? [`  Seats     ${license.seats}`] : []), ...(license.features?.length ? [`  Features  ${license.features.join(', ')}`] : []),
-      `  Signed by ${license.kid}`,
-    ].join('\n'));
-  }
+  if (ledger) app.out.data(`  Ledger    ${ledger.status}${ledger.revokedAt ? ` since ${ledger.revokedAt.slice(0, 10)}${ledger.revokeReason ? ` (${safeText(ledger.revokeReason)})` : ''}` : ''}${renewedSince(ledger.expiresAt, license?.expiresAt ?? null) ? `, expires ${ledger.expiresAt ?? 'never'} (renewed since this blob)` : ''}`);
+  if (license) app.out.data(claimLines(license).join('\n'));
+  if (untrusted) app.out.data([outColor.red('  UNTRUSTED: what the blob claims (its signature does not vouch for any of it):'), ...claimLines(untrusted)].join('\n'));
+}
+
+/** verify's exit codes (README "Exit codes"). */
+export const VERIFY_EXIT = { valid: 0, invalid: 1, revokedInLedger: 3 } as const;
+
+/** The ledger keeps milliseconds, a blob whole seconds: only a different second is a renewal. */
+function renewedSince(ledgerExpiry: string | null, blobExpiry: string | null): boolean {
+  const second = (iso: string | null) => (iso === null ? null : Math.floor(Date.parse(iso) / 1000));
+  return second(ledgerExpiry) !== second(blobExpiry);
+}
+
+type ShownLicense = NonNullable<ReturnType<typeof licenseOf>>;
+
+function claimLines(l: ShownLicense): string[] {
+  const t = (v: unknown) => safeText(String(v ?? ''));
+  return [
+    `  Key       ${t(l.licenseKey)}`, `  Product   ${t(l.product)}`, `  Name      ${t(l.name)}`, `  Email     ${t(l.email)}`,
+    `  Tier      ${t(l.tier)}`, `  Issued    ${t(l.issuedAt)}`, `  Expires   ${l.expiresAt ? t(l.expiresAt) : 'never (lifetime)'}`,
+    ...(l.updatesUntil ? [`  Updates   until ${t(l.updatesUntil)}`] : []),
+    ...(l.seats !== undefined ? [`  Seats     ${t(l.seats)}`] : []), ...(Array.isArray(l.features) && l.features.length ? [`  Features  ${t(l.features.join(', '))}`] : []),
+    `  Signed by ${t(l.kid)}`,
+  ];
+}
+
+/** The claims of a blob that failed its signature, for support ("whose is this?"), each field checked for shape. */
+function untrustedLicenseOf(result: CheckedBlob): ShownLicense | undefined {
+  const c = result.untrustedClaims;
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return undefined;
+  const claims = c as Record<string, unknown>;
+  const text = (k: string) => (typeof claims[k] === 'string' ? (claims[k] as string).slice(0, 500) : null);
+  const date = (k: string) => {
+    const v = claims[k];
+    return typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 8.64e12 / 1000 ? new Date(v * 1000).toISOString() : null;
+  };
+  const seats = claims.seats;
+  const features = Array.isArray(claims.features) ? claims.features.filter((f): f is string => typeof f === 'string').slice(0, 50) : undefined;
+  return {
+    licenseKey: text('sub') ?? '', product: text('iss') ?? '', name: text('name') ?? '', email: text('email') ?? '', tier: text('tier') ?? '',
+    issuedAt: date('iat'), expiresAt: date('exp'), updatesUntil: date('updates_until'),
+    ...(typeof seats === 'number' && Number.isInteger(seats) ? { seats } : {}), ...(features ? { features } : {}),
+    kid: typeof result.kid === 'string' ? result.kid.slice(0, 200) : null,
+  } as ShownLicense;
 }
 
 /** --format is typed at a shell: a plugin path is relative to where the user is, not to the config. */

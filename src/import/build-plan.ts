@@ -102,6 +102,7 @@ export async function buildPlan(inputs: PlanInputs): Promise<ImportPlan> {
       }
     }
   }
+  sales.finish();
   return plan;
 }
 

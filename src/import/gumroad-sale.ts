@@ -4,6 +4,7 @@
 import type { ColumnIndex, GumroadField } from './gumroad-columns.js';
 import { gumroadDay, gumroadPurchaseInstant, type SlashOrder } from './gumroad-dates.js';
 import { parseRubyHash, type RubyHash } from './ruby-hash.js';
+import { EMAIL } from '../license/email-address.js';
 
 export interface GumroadSale {
   line: number;
@@ -37,7 +38,6 @@ export type SaleResult = { kind: 'sale'; sale: GumroadSale } | { kind: 'totals' 
 
 // Gumroad writes 1/0; a spreadsheet may turn them into TRUE/FALSE.
 const TRUE = /^(true|yes|1|y)$/i;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** `order`: how this file's dates with slashes read (see slashDateOrder). */
 export function gumroadSaleFrom(cells: readonly string[], columns: ColumnIndex, line: number, now: Date, order: SlashOrder = 'mdy'): SaleResult {

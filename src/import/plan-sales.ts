@@ -25,6 +25,8 @@ export class SalesPlanner {
   private readonly claimed = new Set<string>();
   /** Gumroad license key -> the line of the subscription's first sale in this run. */
   private readonly firstSaleOf = new Map<string, number>();
+  /** Recurring charges met before (or without) their subscription's first sale: settled in finish(). */
+  private readonly orphanCharges: { file: string; sale: GumroadSale }[] = [];
 
   constructor(private readonly plan: ImportPlan, private readonly deps: SalesPlannerDeps) {}
 
@@ -40,11 +42,49 @@ export class SalesPlanner {
     plan.sales.sales++;
     if (sale.recurringCharge) {
       const first = sale.licenseKey ? this.firstSaleOf.get(sale.licenseKey) : undefined;
-      return skip(`a recurring charge of a subscription: its first sale${first !== undefined ? ` (line ${first})` : ''} carries the license`);
+      if (first !== undefined) return skip(recurringReason(first));
+      return void this.orphanCharges.push({ file, sale });
     }
     if (sale.licenseKey) this.firstSaleOf.set(sale.licenseKey, sale.line);
     if (sale.preorderAuthorization) return skip('a pre-order authorization: the license comes with the charge when the product is released');
-    const match = this.match(sale);
+    this.planSale(file, sale, false);
+  }
+
+  /**
+   * After the last row: a recurring charge whose first sale came later is skipped like the others; a
+   * subscription with no first sale in the run (an export of one month) is planned once, from its earliest
+   * charge, matched to a license of that buyer and product whatever order that license has.
+   */
+  finish(): void {
+    const bySubscription = new Map<string, { file: string; sale: GumroadSale }[]>();
+    for (const charge of this.orphanCharges) {
+      const key = charge.sale.licenseKey ?? `${charge.sale.email.toLowerCase()}|${charge.sale.itemName}`;
+      bySubscription.set(key, [...(bySubscription.get(key) ?? []), charge]);
+    }
+    for (const charges of bySubscription.values()) {
+      const skip = (c: { file: string; sale: GumroadSale }, reason: string) => {
+        this.plan.counts.skipped++;
+        this.plan.skipped.push({ file: c.file, line: c.sale.line, reason });
+      };
+      const first = charges[0]!.sale.licenseKey ? this.firstSaleOf.get(charges[0]!.sale.licenseKey) : undefined;
+      if (first !== undefined) {
+        for (const c of charges) skip(c, recurringReason(first));
+        continue;
+      }
+      const [earliest, ...later] = [...charges].sort((a, b) => Date.parse(a.sale.purchasedAt) - Date.parse(b.sale.purchasedAt));
+      for (const c of later) skip(c, `a recurring charge of a subscription whose first sale is not in this import: its earliest charge (line ${earliest!.sale.line}) stands for it`);
+      this.planSale(earliest!.file, earliest!.sale, true);
+    }
+    this.orphanCharges.length = 0;
+  }
+
+  private planSale(file: string, sale: GumroadSale, anyOrder: boolean): void {
+    const { plan } = this;
+    const skip = (reason: string) => {
+      plan.counts.skipped++;
+      plan.skipped.push({ file, line: sale.line, reason });
+    };
+    const match = this.match(sale, anyOrder);
     const lost = sale.fullyRefunded ? 'fully refunded' : sale.disputeLost ? 'dispute lost' : null;
     if (!match) {
       if (lost) return skip(`${lost} and has no license: nothing to do`);
@@ -80,7 +120,8 @@ export class SalesPlanner {
     return at === null ? null : new Date(at).toISOString();
   }
 
-  private match(sale: GumroadSale): { license: KnownLicense; by: 'order' | 'email' } | null {
+  /** anyOrder: a license tied to another order still matches (a subscription's first sale has another order id). */
+  private match(sale: GumroadSale, anyOrder: boolean): { license: KnownLicense; by: 'order' | 'email' } | null {
     const { index, product } = this.deps;
     const byOrder = index.byOrderId(sale.purchaseId) ?? (sale.orderNumber ? index.byOrderId(sale.orderNumber) : null);
     if (byOrder) return { license: byOrder, by: 'order' };
@@ -90,7 +131,7 @@ export class SalesPlanner {
       .filter((l) => l.product === product && !this.claimed.has(l.licenseKey.toUpperCase()))
       .filter((l) => {
         const order = canonicalOrderRef(l.gumroadOrderId, l.orderRef);
-        return order === null || saleOrders.has(order);
+        return anyOrder || order === null || saleOrders.has(order);
       })
       .sort((a, b) => Math.abs(Date.parse(a.issuedAt) - Date.parse(sale.purchasedAt)) - Math.abs(Date.parse(b.issuedAt) - Date.parse(sale.purchasedAt)))[0];
     return candidate ? { license: candidate, by: 'email' } : null;
@@ -99,4 +140,8 @@ export class SalesPlanner {
   private isActive(l: KnownLicense): boolean {
     return !l.revokedAt && (l.expiresAt === null || Date.parse(l.expiresAt) > this.deps.now.getTime());
   }
+}
+
+function recurringReason(firstLine: number): string {
+  return `a recurring charge of a subscription: its first sale (line ${firstLine}) carries the license`;
 }

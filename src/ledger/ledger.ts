@@ -72,6 +72,12 @@ export class Ledger {
       },
       getByOrder: this.db.prepare('SELECT * FROM licenses WHERE gumroad_order_id IN (?, ?) OR order_ref IN (?, ?)'),
       byEmail: this.db.prepare('SELECT * FROM licenses WHERE lower(email) = lower(?) ORDER BY issued_at'),
+      // A license whose email was changed away from this one still holds it in its history (minted/changed).
+      byEmailEver: this.db.prepare(
+        `SELECT * FROM licenses WHERE lower(email) = lower(@email) OR license_key IN (SELECT license_key FROM events
+           WHERE type IN ('minted', 'imported', 'changed') AND (lower(json_extract(data, '$.email')) = lower(@email) OR lower(json_extract(data, '$.fromEmail')) = lower(@email)))
+         ORDER BY issued_at`,
+      ),
     };
   }
 
@@ -191,6 +197,11 @@ export class Ledger {
 
   findByEmail(email: string): LicenseRow[] {
     return (this.stmts.byEmail.all(email) as SqlRow[]).map(rowToLicense);
+  }
+
+  /** Licenses that have this email now or had it before an edit (erasure must reach both). A scan of events: rare use. */
+  findByEmailEver(email: string): LicenseRow[] {
+    return (this.stmts.byEmailEver.all({ email }) as SqlRow[]).map(rowToLicense);
   }
 
   /** Copies the WAL into the main file and empties it, so old page images (e.g. of a forgotten person) go. */

@@ -14,6 +14,8 @@ export interface CheckedBlob {
   detail?: string;
   claims?: LicenseClaims;
   kid?: string;
+  /** What a blob whose signature could not be checked (unknown key) or failed claims: shown for support, never trusted. */
+  untrustedClaims?: unknown;
 }
 
 export interface CheckOptions {
@@ -44,11 +46,11 @@ export function checkBlob(blob: string, format: LicenseFormat, options: CheckOpt
   }
   const candidates = decoded.kid ? options.keys.filter((k) => k.kid === decoded.kid) : options.keys;
   if (candidates.length === 0) {
-    return { valid: false, reason: 'unknown-key', detail: `signed by key ${decoded.kid}, which is not among the known keys`, kid: decoded.kid };
+    return { valid: false, reason: 'unknown-key', detail: `signed by key ${decoded.kid}, which is not among the known keys`, kid: decoded.kid, untrustedClaims: decoded.claims };
   }
   const signer = candidates.find((jwk) => safeVerify(decoded.signedBytes, jwk, decoded.signature));
   if (!signer) {
-    return { valid: false, reason: 'bad-signature', detail: 'the signature does not match the content (tampered or signed by another key)', kid: decoded.kid };
+    return { valid: false, reason: 'bad-signature', detail: 'the signature does not match the content (tampered or signed by another key)', kid: decoded.kid, untrustedClaims: decoded.claims };
   }
   const claims = decoded.claims;
   const base = { claims, kid: signer.kid };

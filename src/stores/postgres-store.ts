@@ -65,6 +65,12 @@ export class PostgresStore implements ServerStore {
       getByOrderRef: async (ref, gumroadOrderId) =>
         (await license(c, 'order_ref = $1', [ref])) ?? (gumroadOrderId ? license(c, 'gumroad_order_id = $1', [gumroadOrderId]) : null),
       findByEmail: (email) => licensesByEmail(c, email),
+      // As the SQLite ledger's findByEmailEver: the email in the license's mint or change events counts too.
+      findByEmailEver: async (email) =>
+        (await c.query<SqlRow>(
+          `SELECT * FROM licenses WHERE lower(email) = lower($1) OR license_key IN (SELECT license_key FROM events
+             WHERE type IN ('minted', 'imported', 'changed') AND (lower(data->>'email') = lower($1) OR lower(data->>'fromEmail') = lower($1)))
+           ${BY_ISSUE}`, [email])).rows.map(pgRowToLicense),
       // As the SQLite ledger's `list --status active`: ISO text compares in time order.
       activeLicenses: async (now) =>
         (await c.query<SqlRow>('SELECT * FROM licenses WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1) ORDER BY issued_at DESC, license_key', [now.toISOString()]))
@@ -200,8 +206,11 @@ async function insertPaymentEvent(q: Queryable, e: NewPaymentEvent): Promise<{ i
   return { id: Number(existing.rows[0]!.id), created: false };
 }
 
+/** Oldest first; licenses issued in the same millisecond in the order they arrived (SQLite's rowid order). */
+const BY_ISSUE = 'ORDER BY issued_at, (SELECT min(seq) FROM events e WHERE e.license_key = licenses.license_key)';
+
 async function licensesByEmail(q: Queryable, email: string): Promise<LicenseRow[]> {
-  const { rows } = await q.query<SqlRow>('SELECT * FROM licenses WHERE lower(email) = lower($1) ORDER BY issued_at', [email]);
+  const { rows } = await q.query<SqlRow>(`SELECT * FROM licenses WHERE lower(email) = lower($1) ${BY_ISSUE}`, [email]);
   return rows.map(pgRowToLicense);
 }
 

@@ -23,6 +23,7 @@ export function sqliteLedgerTx(ledger: Ledger, outbox: SqliteOutbox, options: Sq
     getLicense: async (key) => ledger.getLicense(key),
     getByOrderRef: async (ref, gumroadOrderId) => licenseByOrder(ledger, ref, gumroadOrderId ?? null),
     findByEmail: async (email) => ledger.findByEmail(email),
+    findByEmailEver: async (email) => ledger.findByEmailEver(email),
     activeLicenses: async (now) => listLicenses(ledger, { status: 'active' }, now),
     eventCount: async (keys) => keys.reduce((n, key) => n + ledger.eventsFor(key).length, 0),
     lastEventAt: async (key) => ledger.lastEventAt(key),

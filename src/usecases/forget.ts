@@ -13,7 +13,7 @@ export interface ForgetResult {
 }
 
 export async function forgetPerson(tx: LedgerTx, email: string, ctx: EventContext): Promise<ForgetResult> {
-  const rows = await tx.findByEmail(email);
+  const rows = (await tx.findByEmailEver(email)).filter((r) => !r.forgottenAt);
   if (rows.length === 0) throw new UserError(`no licenses for ${email}; nothing to forget`, { code: 'not_found' });
   const licenseKeys = rows.map((r) => r.licenseKey);
   const eventsScrubbed = await tx.eventCount(licenseKeys);

@@ -68,6 +68,8 @@ export interface LedgerTx {
   getByOrderRef(orderRef: string, gumroadOrderId?: string | null): Promise<LicenseRow | null>;
   /** Case-insensitive, oldest first. */
   findByEmail(email: string): Promise<LicenseRow[]>;
+  /** Licenses that have this email now or had it before an edit (an erasure must reach both), oldest first. */
+  findByEmailEver(email: string): Promise<LicenseRow[]>;
   /** Not revoked and not expired at `now`, newest first (as `list --status active`). */
   activeLicenses(now: Date): Promise<LicenseRow[]>;
   /** How many events these licenses have (what a forget scrubs). */

@@ -2,6 +2,7 @@
 // the `minted` event and (if asked) the license mail, in the caller's transaction. Works with no network.
 import { UserError } from '../errors.js';
 import { addYears, buildClaims } from '../license/build-claims.js';
+import { EMAIL } from '../license/email-address.js';
 import { generateLicenseKey } from '../license/license-key.js';
 import type { LedgerEvent, MintData } from '../ledger/events.js';
 import { OrderTakenError, parseOrderId } from '../ledger/order-identity.js';
@@ -55,7 +56,7 @@ export interface MintResult {
   events: LedgerEvent[];
 }
 
-export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export { EMAIL };
 
 export function validateMintRequest(req: MintRequest, tiers: readonly string[]): void {
   if (!tiers.includes(req.tier)) throw new UserError(`unknown tier "${req.tier}"; the tiers are ${tiers.join(', ')} (see config.json)`);

@@ -72,8 +72,12 @@ export async function lookUpSale(api: GumroadApi, saleId: string): Promise<SaleL
     throw new TransientFulfilmentError(`the Gumroad API did not answer (${(error as Error).name}); the ping stays pending`);
   }
   if (res.status === 429 || res.status >= 500) throw new TransientFulfilmentError(`the Gumroad API answered ${res.status}; the ping stays pending`);
+  // Not transient: the order backs off and is given up after the attempts (visible in `server events`,
+  // back with `server retry` once the token is fixed), rather than waiting for ever on a revoked token.
   if (res.status === 401 || res.status === 403) throw new Error(`the Gumroad API refused ${GUMROAD_API_ENV.accessToken} (HTTP ${res.status}); it needs the view_sales scope`);
-  if (res.status === 404) return { found: false };
+  // An unknown sale is HTTP 200 with success: false (base_controller.rb#error_with_object); a 404 is a wrong
+  // API address, which says nothing about the sale.
+  if (res.status === 404) throw new Error(`the Gumroad API answered HTTP 404 for /v2/sales/:id; check ${GUMROAD_API_ENV.baseUrl}`);
   const body = await readJson(res);
   if (res.status !== 200 || typeof body !== 'object' || body === null) throw new Error(`the Gumroad API answered HTTP ${res.status} with no sale`);
   const answer = body as { success?: unknown; sale?: unknown };

@@ -10,6 +10,7 @@ import { mintLicense, type MintRequest } from '../../usecases/mint.js';
 import { setSubscriptionExpiry } from '../../usecases/renew.js';
 import { settlePaymentRevocation } from '../../usecases/revoke.js';
 import type { ServerDeps } from '../deps.js';
+import type { StoredPaymentEvent } from '../../stores/store.js';
 import { signingFor } from '../signing-context.js';
 import { planFulfilment, type FulfilmentStep } from '../webhooks/fulfilment-plan.js';
 import type { PaymentEvent } from '../webhooks/normalized.js';
@@ -36,7 +37,7 @@ export async function processOrder(orderRef: string, deps: ServerDeps): Promise<
       stored = await tx.paymentEventsForOrder(orderRef);
     }
     const pending = stored.filter((e) => !e.processed);
-    if (pending.length === 0) return { steps: [], mailQueued: false, error: null };
+    if (pending.length === 0 || backingOff(pending, deps.clock())) return { steps: [], mailQueued: false, error: null };
     const events = stored.filter((e) => e.normalized !== null && e.eventType !== 'rejected').map((e) => e.normalized as PaymentEvent);
     const gumroadOrderId = parseOrderId(orderRef).gumroadOrderId;
     const license = await tx.getByOrderRef(orderRef, gumroadOrderId);
@@ -59,6 +60,15 @@ export async function processOrder(orderRef: string, deps: ServerDeps): Promise<
     log('order fulfilled', { orderRef, steps: outcome.steps.join(',') || 'none', note: plan.note, error: outcome.error, licenseKey: current?.licenseKey ?? null });
     return outcome;
   }, { lockKey: orderRef });
+}
+
+/**
+ * Checked again under the order's lock: another replica may have listed this order before this one's failed
+ * attempt set its next try, and must not run a second attempt at once.
+ */
+function backingOff(pending: readonly StoredPaymentEvent[], now: Date): boolean {
+  const next = Math.max(...pending.map((e) => (e.nextAttemptAt ? Date.parse(e.nextAttemptAt) : -Infinity)));
+  return next > now.getTime();
 }
 
 interface StepContext {
