@@ -28,7 +28,7 @@ export async function migrateFormat(flags: MigrateFormatFlags, app: AppContext):
   const target = await loadFormat({ ...config, format: isBuiltinFormat(flags.to) ? 'jws' : resolve(flags.to) }, app.paths.configDir);
   const store = await app.store();
   if (flags.dryRun) {
-    const plan = await store.transaction((tx) => planReissueIn(tx, target.name, app.clock()));
+    const plan = await store.read((tx) => planReissueIn(tx, target.name, app.clock()));
     return { to: target.name, dryRun: true, count: plan.items.length, licenses: plan.items, skipped: plan.skipped };
   }
   const readers = [await app.format(), createJwsFormat(config.blobTag ?? undefined)];

@@ -7,8 +7,6 @@ import type { Outbox } from '../mail/outbox.js';
 import type { ApplyResult, LedgerStore, LedgerTx, NewPaymentEvent, StoredPaymentEvent, TransactionOptions } from '../usecases/ledger-port.js';
 
 export type { ApplyOptions, ApplyResult, FailedAttempt, NewPaymentEvent, StoredPaymentEvent, TransactionOptions } from '../usecases/ledger-port.js';
-/** The server's name for the use cases' port (src/usecases/ledger-port.ts). */
-export type StoreTx = LedgerTx;
 
 /**
  * The database is held by another writer (a long CLI import on the SQLite ledger) for longer than the caller
