@@ -5,6 +5,25 @@ export function registerConfigCommands(program: Command, run: Runner): void {
   const config = program.commands.find((c) => c.name() === 'config') ?? program.command('config').description('change settings in config.json');
   const load = () => import('../commands/config-catalog.js');
 
+  const products = () => import('../commands/config-products.js');
+  const product = config.command('product').description('the products sold from this ledger').addHelpText('after', example('license-admin config product list', 'license-admin config product add studio --prefix ST1 --tiers core,pro'));
+  product
+    .command('list', { isDefault: true })
+    .description('the products, the first being the one the top of config.json describes')
+    .addHelpText('after', example('license-admin config product list --json'))
+    .action((_opts, cmd) => run(cmd, async (app) => (await products()).productListCommand(app)));
+  product
+    .command('add <id>')
+    .description('add a product with its own key prefix and tiers')
+    .option('--prefix <P>', 'key prefix, 1-8 upper-case letters or digits, different from the other products')
+    .option('--tiers <a,b,...>', 'the tiers it sells')
+    .option('--name <name>', 'display name (default: the id)')
+    .option('--years <n|lifetime>', 'default duration (default: as the first product)')
+    .option('--blob-tag <TAG>', 'blob tag, different from the other products (default: none)')
+    .option('--format <jws|plugin>', 'blob format: jws or a path to a format plugin (default jws)')
+    .addHelpText('after', example('license-admin config product add studio --prefix ST1 --tiers core,pro --name "Studio"'))
+    .action((id, opts, cmd) => run(cmd, async (app) => (await products()).productAddCommand(id, opts, app)));
+
   const tiers = config.command('tiers').description('the tiers you sell').addHelpText('after', example('license-admin config tiers list', 'license-admin config tiers add team'));
   tiers
     .command('list', { isDefault: true })

@@ -1,3 +1,4 @@
+import { chooseProduct, productsOf } from '../config/products.js';
 import type { AppContext } from '../cli/app-context.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseDate, parseDays, parsePositiveInt } from '../cli/parse-flags.js';
@@ -45,6 +46,7 @@ export async function searchCommand(text: string, opts: { csv?: boolean }, app: 
 }
 
 export interface ListFlags {
+  product?: string;
   tier?: string;
   active?: boolean;
   expired?: boolean;
@@ -63,15 +65,17 @@ export interface ListFlags {
  */
 export async function listCommand(opts: ListFlags, app: AppContext): Promise<void> {
   const tier = opts.tier?.toLowerCase();
+  const product = opts.product === undefined ? undefined : chooseProduct(app.config(), opts.product);
   const ledger = await app.ledger();
   if (tier !== undefined) {
-    const tiers = app.config().tiers;
+    const tiers = product ? app.productConfig(product).tiers : [...new Set(productsOf(app.config()).flatMap((p) => p.tiers))];
     // A tier no longer configured (removed, or pulled from a server with other tiers) still lists what the ledger holds.
     const held = !tiers.includes(tier) && ledger.db.prepare('SELECT 1 FROM licenses WHERE tier = ? LIMIT 1').get(tier) !== undefined;
     if (!tiers.includes(tier) && !held) throw new UsageError(`tier "${opts.tier}" is not configured; the tiers are ${tiers.join(', ')}`);
     if (held) app.out.warn(`tier "${tier}" is not configured (the tiers are ${tiers.join(', ')}), but the ledger has licenses of it`);
   }
   const filter: ListFilter = {
+    ...(product ? { product } : {}),
     ...(tier ? { tier } : {}),
     ...(opts.active ? { status: 'active' as const } : opts.expired ? { status: 'expired' as const } : opts.revoked ? { status: 'revoked' as const } : {}),
     ...(opts.expiringWithin ? { expiringWithinDays: parseDays(opts.expiringWithin, '--expiring-within') } : {}),
