@@ -85,4 +85,25 @@ describe('two products', () => {
     expect(text.stdout).toMatch(/Product[\s\S]*studio/);
     expect((await cli(['list', '--product', 'nosuch'])).exitCode).toBe(2);
   });
+
+  test('search, export and import take --product; import into a ledger of several products needs it', async () => {
+    const found = await json<{ product: string }[]>(['search', 'both@example.com', '--product', 'studio']);
+    expect(found.map((l) => l.product)).toEqual(['studio']);
+    const file = join(home, 'studio.jsonl');
+    const exported = await cli(['export', '--product', 'studio', '--output', file]);
+    expect(exported.exitCode, exported.stderr).toBe(0);
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { product: string; license_key: string });
+    expect(lines.map((l) => l.product)).toEqual(['studio', 'studio']);
+    const other = await tempHome();
+    const o = (args: string[]) => runCli(args, { home: other, env });
+    expect((await o(['init', '--yes', '--product', 'datatools', '--prefix', 'DT1', '--tiers', 'core,pro', '--key-storage', 'file'])).exitCode).toBe(0);
+    expect((await o(['config', 'product', 'add', 'studio', '--prefix', 'ST1', '--tiers', 'solo,team'])).exitCode).toBe(0);
+    const unsaid = await o(['import', file]);
+    expect(unsaid.exitCode).toBe(2);
+    expect(unsaid.stderr).toMatch(/say which with --product/);
+    const imported = await o(['import', file, '--product', 'studio', '--json']);
+    expect(imported.exitCode, imported.stderr).toBe(0);
+    const there = (await o(['list', '--product', 'studio', '--json'])).json<{ licenseKey: string }[]>();
+    expect(there.map((l) => l.licenseKey).sort()).toEqual(lines.map((l) => l.license_key).sort());
+  });
 });

@@ -96,6 +96,7 @@ export function registerCoreCommands(program: Command, run: Runner): void {
 
   program
     .command('search <text>')
+    .option('--product <id>', 'only this product (default: every product)')
     .description('find licenses by email, name, key or order id (substring, any case)')
     .option('--csv', 'print CSV')
     .addHelpText('after', example('license-admin search jane', 'license-admin search @example.com --json'))
@@ -128,6 +129,7 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .description('everything, in a form "import" reads back losslessly')
     .addOption(new Option('--format <format>', 'jsonl or csv').choices(['jsonl', 'csv']).default('jsonl'))
     .option('-o, --output <file>', 'write to a file instead of stdout')
+    .option('--product <id>', 'only this product\'s licenses (default: every product)')
     .option('--events', 'the whole history (every event, ids kept): the backup format "import" restores losslessly')
     .addHelpText('after', example('license-admin export --events -o ledger-events.jsonl', 'license-admin export --format csv -o licenses.csv'))
     .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/export.js')).exportCommand(opts, app)));
