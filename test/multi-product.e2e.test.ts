@@ -106,4 +106,17 @@ describe('two products', () => {
     const there = (await o(['list', '--product', 'studio', '--json'])).json<{ licenseKey: string }[]>();
     expect(there.map((l) => l.licenseKey).sort()).toEqual(lines.map((l) => l.license_key).sort());
   });
+
+  test('config tiers and product-map edit one product, named with --product', async () => {
+    const unsaid = await cli(['config', 'tiers', 'add', 'agency']);
+    expect(unsaid.exitCode).toBe(2);
+    expect((await json(['config', 'tiers', 'add', 'agency', '--product', 'studio'])).tiers).toEqual(['solo', 'team', 'agency']);
+    expect((await json(['config', 'tiers', 'list', '--product', 'datatools'])).tiers).toEqual(['core', 'pro']);
+    const map = await json(['config', 'product-map', 'set', '--provider', 'gumroad', '--match', 'studio-app', '--tier', 'agency', '--product', 'studio']);
+    expect(map.productMap).toEqual([{ provider: 'gumroad', match: 'studio-app', tier: 'agency' }]);
+    expect((await json(['config', 'product-map', 'list', '--product', 'datatools'])).productMap).toEqual([]);
+    const inUse = await cli(['config', 'tiers', 'remove', 'team', '--product', 'studio']);
+    expect(inUse.exitCode).toBe(1);
+    expect(inUse.stderr).toMatch(/1 license\(s\) in the ledger are team/);
+  });
 });

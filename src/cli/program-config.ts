@@ -29,17 +29,20 @@ export function registerConfigCommands(program: Command, run: Runner): void {
     .command('list', { isDefault: true })
     .description('the configured tiers, in order')
     .addHelpText('after', example('license-admin config tiers list --json'))
-    .action((_opts, cmd) => run(cmd, async (app) => (await load()).tiersListCommand(app)));
+    .option('--product <id>', 'which product (needed when there are several)')
+    .action((opts, cmd) => run(cmd, async (app) => (await load()).tiersListCommand(opts, app)));
   tiers
     .command('add <tier>')
     .description('add a tier (lower-case letters and digits)')
     .addHelpText('after', example('license-admin config tiers add team'))
-    .action((tier, _opts, cmd) => run(cmd, async (app) => (await load()).tiersAddCommand(tier, app)));
+    .option('--product <id>', 'which product (needed when there are several)')
+    .action((tier, opts, cmd) => run(cmd, async (app) => (await load()).tiersAddCommand(tier, opts, app)));
   tiers
     .command('remove <tier>')
     .description('remove a tier no license and no product-map entry uses')
     .addHelpText('after', example('license-admin config tiers remove lite'))
-    .action((tier, _opts, cmd) => run(cmd, async (app) => (await load()).tiersRemoveCommand(tier, app)));
+    .option('--product <id>', 'which product (needed when there are several)')
+    .action((tier, opts, cmd) => run(cmd, async (app) => (await load()).tiersRemoveCommand(tier, opts, app)));
 
   const map = config
     .command('product-map')
@@ -49,7 +52,8 @@ export function registerConfigCommands(program: Command, run: Runner): void {
     .command('list', { isDefault: true })
     .description('the entries, in the order they are tried')
     .addHelpText('after', example('license-admin config product-map list --json'))
-    .action((_opts, cmd) => run(cmd, async (app) => (await load()).productMapListCommand(app)));
+    .option('--product <id>', 'which product (needed when there are several)')
+    .action((opts, cmd) => run(cmd, async (app) => (await load()).productMapListCommand(opts, app)));
   map
     .command('set')
     .description('add or replace the entry for a provider product (and variant)')
@@ -58,6 +62,7 @@ export function registerConfigCommands(program: Command, run: Runner): void {
     .option('--variant <name>', 'only this variant or option (e.g. Gumroad "Pro")')
     .option('--tier <tier>', 'the tier it sells')
     .option('--years <n|lifetime>', 'how long (default: the configured duration)')
+    .option('--product <id>', 'which product sells it (needed when there are several)')
     .addHelpText('after', example('license-admin config product-map set --provider gumroad --match dtools --tier pro', 'license-admin config product-map set --provider stripe --match price_123 --tier core --years lifetime'))
     .action((opts, cmd) => run(cmd, async (app) => (await load()).productMapSetCommand(opts, app)));
   map
@@ -66,6 +71,7 @@ export function registerConfigCommands(program: Command, run: Runner): void {
     .option('--provider <name>', 'gumroad, stripe, lemonsqueezy or any (default any)')
     .option('--match <id>', 'as given to "set"')
     .option('--variant <name>', 'as given to "set"')
+    .option('--product <id>', 'which product (needed when there are several)')
     .addHelpText('after', example('license-admin config product-map remove --provider gumroad --match dtools'))
     .action((opts, cmd) => run(cmd, async (app) => (await load()).productMapRemoveCommand(opts, app)));
 }
