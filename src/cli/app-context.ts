@@ -42,6 +42,8 @@ export interface AppContext {
   signing(product?: string): Promise<SigningContext>;
   /** The use cases' port over the ledger (src/stores/sqlite-ledger-store.ts). */
   store(): Promise<SqliteLedgerStore>;
+  /** How the CLI says a key is not in its ledger (LedgerTx.missingLicense). */
+  missingLicense(licenseKey: string): string;
   close(): void;
 }
 
@@ -132,12 +134,12 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
     async store() {
       if (!store) {
         const [{ SqliteLedgerStore }, l] = await Promise.all([import('../stores/sqlite-ledger-store.js'), app.ledger()]);
-        store = new SqliteLedgerStore(l, {
-          random: app.random, actor: app.actor, source: 'cli',
-          missingLicense: (key) => `no license ${key} in the ledger (${l.path}); try "license-admin search ${key.slice(-4)}"`,
-        });
+        store = new SqliteLedgerStore(l, { random: app.random, actor: app.actor, source: 'cli', missingLicense: app.missingLicense });
       }
       return store;
+    },
+    missingLicense(key) {
+      return `no license ${key} in the ledger (${paths.ledgerFile}); try "license-admin search ${key.slice(-4)}"`;
     },
     close() {
       ledger?.close();

@@ -13,7 +13,8 @@ export async function showCommand(target: string, app: AppContext): Promise<void
   const ledger = await app.ledger();
   const now = app.clock();
   const byKey = looksLikeLicenseKey(target) && !target.includes('@');
-  const rows: LicenseRow[] = byKey ? [await (await app.store()).read((tx) => requireLicense(tx, target))] : ledger.findByEmail(target);
+  // A read of one row: the ledger itself, no transaction (nor the store's modules) needed.
+  const rows: LicenseRow[] = byKey ? [await requireLicense({ getLicense: async (k) => ledger.getLicense(k), missingLicense: app.missingLicense }, target)] : ledger.findByEmail(target);
   if (rows.length === 0) throw new UserError(`no licenses for ${target}; try "license-admin search ${target.split('@')[0]}"`, { code: 'not_found' });
   const withEvents = rows.map((row) => ({ row, events: ledger.eventsFor(row.licenseKey).map(({ seq: _seq, ...e }) => e) }));
   if (app.json) {

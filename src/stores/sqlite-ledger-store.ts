@@ -2,7 +2,7 @@
 // transaction at a time. better-sqlite3's own busy_timeout waits for another writer, as every CLI command
 // always has; `serve` wraps the same transaction in its queue and asynchronous busy retries (sqlite-store.ts).
 import type { Ledger } from '../ledger/ledger.js';
-import { SqliteOutbox } from '../mail/sqlite-outbox.js';
+import type { SqliteOutbox } from '../mail/sqlite-outbox.js';
 import type { LedgerStore, LedgerTx } from '../usecases/ledger-port.js';
 import { sqliteLedgerTx } from './sqlite-ledger-tx.js';
 import { runSqliteTransaction } from './sqlite-transaction.js';
@@ -23,8 +23,9 @@ export class SqliteLedgerStore implements LedgerStore {
     readonly ledger: Ledger,
     options: SqliteLedgerStoreOptions,
   ) {
-    const outbox = new SqliteOutbox(ledger, { random: options.random, actor: options.actor, source: options.source });
-    this.tx = sqliteLedgerTx(ledger, outbox, { missingLicense: options.missingLicense, onForgotten: () => (this.forgotten = true) });
+    let outbox: SqliteOutbox | undefined;
+    const loadOutbox = async () => (outbox ??= new (await import('../mail/sqlite-outbox.js')).SqliteOutbox(ledger, { random: options.random, actor: options.actor, source: options.source }));
+    this.tx = sqliteLedgerTx(ledger, loadOutbox, { missingLicense: options.missingLicense, onForgotten: () => (this.forgotten = true) });
   }
 
   async transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T> {

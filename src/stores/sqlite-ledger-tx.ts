@@ -3,9 +3,7 @@
 // once and hands back a settled promise, so a use case over SQLite never waits on I/O between its steps.
 import type { Ledger } from '../ledger/ledger.js';
 import type { LicenseRow } from '../ledger/project.js';
-import { listLicenses } from '../ledger/queries.js';
 import { rowToLicense, type SqlRow } from '../ledger/row-mapping.js';
-import { sameMessage, UNSENT_STATUSES } from '../mail/outbox.js';
 import type { SqliteOutbox } from '../mail/sqlite-outbox.js';
 import type { LedgerTx, NewPaymentEvent, StoredPaymentEvent } from '../usecases/ledger-port.js';
 
@@ -16,7 +14,11 @@ export interface SqliteTxOptions {
   onForgotten?: () => void;
 }
 
-export function sqliteLedgerTx(ledger: Ledger, outbox: SqliteOutbox, options: SqliteTxOptions): LedgerTx {
+/**
+ * `outbox` may be loaded on first use: a CLI command that sends no mail (revoke, note) then never loads the
+ * outbox's module, which is start-up time the command would pay for nothing.
+ */
+export function sqliteLedgerTx(ledger: Ledger, outbox: () => SqliteOutbox | Promise<SqliteOutbox>, options: SqliteTxOptions): LedgerTx {
   const db = ledger.db;
   return {
     missingLicense: options.missingLicense,
@@ -24,15 +26,15 @@ export function sqliteLedgerTx(ledger: Ledger, outbox: SqliteOutbox, options: Sq
     getByOrderRef: async (ref, gumroadOrderId) => licenseByOrder(ledger, ref, gumroadOrderId ?? null),
     findByEmail: async (email) => ledger.findByEmail(email),
     findByEmailEver: async (email) => ledger.findByEmailEver(email),
-    activeLicenses: async (now) => listLicenses(ledger, { status: 'active' }, now),
+    activeLicenses: async (now) => (await import('../ledger/queries.js')).listLicenses(ledger, { status: 'active' }, now),
     eventCount: async (keys) => keys.reduce((n, key) => n + ledger.eventsFor(key).length, 0),
     lastEventAt: async (key) => ledger.lastEventAt(key),
     applyEvents: async (events, applyOptions) => {
       if (options.onForgotten && events.some((e) => e.type === 'forgotten')) options.onForgotten();
       return ledger.applyEventsInTransaction(events, applyOptions);
     },
-    enqueueMail: async (m) => outbox.enqueue(m),
-    unsentMailLike: async (m) => outbox.list({ statuses: UNSENT_STATUSES, limit: 10_000 }).find((w) => sameMessage(m, w)) ?? null,
+    enqueueMail: async (m) => (await outbox()).enqueue(m),
+    unsentMailLike: async (m) => (await outbox()).unsentLike(m),
     mintedFor: async (key) => {
       const row = db.prepare('SELECT license_key, mail_queued FROM admin_mint_requests WHERE idempotency_key = ?').get(key) as { license_key: string; mail_queued: number } | undefined;
       return row ? { licenseKey: row.license_key, mailQueued: row.mail_queued === 1 } : null;

@@ -44,7 +44,7 @@ export class SqliteStore implements ServerStore {
     this.spool = ledger.path === ':memory:' ? null : DeliverySpool.open(ledger.path, false);
     if (this.spool?.count()) this.scheduleDrain();
     this.sqliteOutbox = new SqliteOutbox(ledger, { random: options.random, actor: options.actor ?? 'server', source: 'server' });
-    this.tx = sqliteLedgerTx(ledger, this.sqliteOutbox, { missingLicense: (key) => `no license ${key} on this server`, onForgotten: () => (this.forgotten = true) });
+    this.tx = sqliteLedgerTx(ledger, () => this.sqliteOutbox, { missingLicense: (key) => `no license ${key} on this server`, onForgotten: () => (this.forgotten = true) });
     const o = this.sqliteOutbox;
     this.outbox = {
       enqueue: (m) => this.run(() => o.enqueue(m)),
