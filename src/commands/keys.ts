@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
+import { readFileOrStdin } from '../cli/read-stdin.js';
 import type { KeyStorage } from '../config/config.js';
 import { UserError } from '../errors.js';
 import { KeyFormatError, parsePrivateKey, signingKeyFromSeed, type SigningKey } from '../license/ed25519-key.js';
@@ -57,7 +58,7 @@ export async function keysImportCommand(file: string | undefined, opts: StorageF
   } else if (file) {
     where = file === '-' ? 'stdin' : file;
     try {
-      text = readFileSync(file === '-' ? 0 : file, 'utf8');
+      text = await readFileOrStdin(file);
     } catch (error) {
       throw new UserError(`cannot read ${where}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }

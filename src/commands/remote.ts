@@ -25,7 +25,7 @@ export async function remoteAddCommand(urlInput: string, flags: RemoteAddFlags, 
   }
   const { key, storedIn } = await ensureAdminKey(url, app.env, adminKeychain);
   const publicKey = adminPublicKey(key);
-  const enrollToken = flags.enrollTokenFile ? readSecretFile(flags.enrollTokenFile, 'an enrolment token') : app.env.LICENSE_ADMIN_ENROLL_TOKEN;
+  const enrollToken = flags.enrollTokenFile ? await readSecretFile(flags.enrollTokenFile, 'an enrolment token') : app.env.LICENSE_ADMIN_ENROLL_TOKEN;
   if (enrollToken) {
     const client = createRemoteClient({ url, adminKey: null, clock: app.clock, timeoutMs: 15_000 });
     await client.request('POST', '/internal/enroll', { publicKey }, { authorization: `Bearer ${enrollToken}` });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
+import { readStdin } from '../cli/read-stdin.js';
 import { safeText } from '../cli/terminal-text.js';
 import { UsageError, UserError } from '../errors.js';
 import { checkBlob, type CheckedBlob } from '../license/check-blob.js';
@@ -19,10 +20,10 @@ export interface VerifyFlags {
   key?: string;
 }
 
-function readInput(arg: string | undefined): { text: string; file?: string } {
+async function readInput(arg: string | undefined): Promise<{ text: string; file?: string }> {
   if (arg === undefined && process.stdin.isTTY) throw new UsageError('give the blob, a file of blobs, or "-" to read stdin');
   if (arg === undefined || arg === '-') {
-    const text = readFileSync(0, 'utf8');
+    const text = await readStdin();
     if (text.trim() === '') throw new UsageError('nothing to verify: stdin was empty (give the blob, a file of blobs, or pipe one in)');
     return { text };
   }
@@ -75,7 +76,7 @@ export async function verifyCommand(arg: string | undefined, flags: VerifyFlags,
   if (keys.length === 0) throw new UserError('no public keys to verify against: run "license-admin keys import" or pass --key');
   const product = flags.product ?? config?.product;
   const options = { keys, now: app.clock(), ...(product ? { product } : {}) };
-  const input = readInput(arg);
+  const input = await readInput(arg);
   const lines = input.text.split(/\r?\n/).map((l) => l.replace(/^\uFEFF/, '').trim());
   if (input.file && lines.filter((l) => l.startsWith('{')).length >= 1) return verifyLog(input.file, lines, format, options, app);
 
