@@ -84,9 +84,9 @@ export async function verifyCommand(arg: string | undefined, flags: VerifyFlags,
   const license = licenseOf(result);
   const untrusted = license ? undefined : untrustedLicenseOf(result);
   const ledger = license ? await ledgerStatusOf(license.licenseKey, app) : undefined;
-  // 3: the signature is good but the ledger knows better (refunded, charged back); the app would accept it.
+  // Not valid also when the signature is good but the ledger knows better (refunded, charged back).
   const revokedHere = result.valid && ledger?.status === 'revoked';
-  process.exitCode = revokedHere ? VERIFY_EXIT.revokedInLedger : result.valid ? VERIFY_EXIT.valid : VERIFY_EXIT.invalid;
+  process.exitCode = result.valid && !revokedHere ? VERIFY_EXIT.valid : VERIFY_EXIT.notValid;
   if (app.json) {
     return app.out.json({
       valid: result.valid, ...(result.reason ? { reason: result.reason, detail: result.detail } : {}), ...(license ? { license } : {}),
@@ -103,8 +103,8 @@ export async function verifyCommand(arg: string | undefined, flags: VerifyFlags,
   if (untrusted) app.out.data([color.red('  UNTRUSTED: what the blob claims (its signature does not vouch for any of it):'), ...claimLines(untrusted)].join('\n'));
 }
 
-/** verify's exit codes (README "Exit codes"). */
-export const VERIFY_EXIT = { valid: 0, invalid: 1, revokedInLedger: 3 } as const;
+/** verify's exit codes (README "Exit codes"): 3 keeps "not valid" apart from 1, a user error (no keys, no file). */
+export const VERIFY_EXIT = { valid: 0, notValid: 3 } as const;
 
 /** The ledger keeps milliseconds, a blob whole seconds: only a different second is a renewal. */
 function renewedSince(ledgerExpiry: string | null, blobExpiry: string | null): boolean {
@@ -185,7 +185,7 @@ async function verifyLog(file: string, lines: string[], format: LicenseFormat, o
     if (!result.valid && result.reason !== 'expired') failures.push({ line: i + 1, licenseKey: key, reason: result.reason!, detail: result.detail! });
     else if (key && result.claims && result.claims.sub !== key) failures.push({ line: i + 1, licenseKey: key, reason: 'malformed', detail: `blob is for ${result.claims.sub}, not ${key}` });
   });
-  process.exitCode = failures.length === 0 ? 0 : 1;
+  process.exitCode = failures.length === 0 ? VERIFY_EXIT.valid : VERIFY_EXIT.notValid;
   if (app.json) return app.out.json({ file, total, valid: total - failures.length, invalid: failures.length, failures });
   app.out.data(`${file}: ${total} blob(s), ${total - failures.length} valid, ${failures.length} failing`);
   for (const f of failures) app.out.data(`  ${file}:${f.line}  ${f.licenseKey ?? '?'}  ${f.reason}: ${f.detail}`);
