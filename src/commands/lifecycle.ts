@@ -1,6 +1,6 @@
 import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
-import { parseDate, parsePositiveInt } from '../cli/parse-flags.js';
+import { parseSignableDate, parsePositiveInt } from '../cli/parse-flags.js';
 import { UserError } from '../errors.js';
 import { toView } from '../ledger/license-view.js';
 import { latestEventId, reportLicenseMail, withLicenseMail } from './mail.js';
@@ -42,7 +42,7 @@ export interface RenewFlags {
 export async function renewCommand(key: string, opts: RenewFlags, app: AppContext): Promise<void> {
   const request = {
     ...(opts.years !== undefined ? { years: parsePositiveInt(opts.years, '--years') } : {}),
-    ...(opts.until !== undefined ? { until: parseDate(opts.until, '--until') } : {}),
+    ...(opts.until !== undefined ? { until: parseSignableDate(opts.until, '--until') } : {}),
     ...(opts.lifetime ? { lifetime: true } : {}),
     ...(opts.shorten ? { allowShorter: true } : {}),
     ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),

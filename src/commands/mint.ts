@@ -1,4 +1,4 @@
-import { parseDate, parsePositiveInt } from '../cli/parse-flags.js';
+import { parseSignableDate, parsePositiveInt } from '../cli/parse-flags.js';
 import { requireValue } from '../cli/prompts.js';
 import type { AppContext } from '../cli/app-context.js';
 import { UserError } from '../errors.js';
@@ -37,9 +37,9 @@ export async function mintRequestFromFlags(flags: MintFlags, app: AppContext): P
     email: email.trim(),
     ...(name ? { name } : {}),
     ...(flags.years !== undefined ? { years: parsePositiveInt(flags.years, '--years') } : {}),
-    ...(flags.expires !== undefined ? { expiresAt: parseDate(flags.expires, '--expires') } : {}),
+    ...(flags.expires !== undefined ? { expiresAt: parseSignableDate(flags.expires, '--expires') } : {}),
     ...(flags.lifetime ? { lifetime: true } : {}),
-    ...(flags.updatesUntil !== undefined ? { updatesUntil: parseDate(flags.updatesUntil, '--updates-until') } : {}),
+    ...(flags.updatesUntil !== undefined ? { updatesUntil: parseSignableDate(flags.updatesUntil, '--updates-until') } : {}),
     ...(flags.seats !== undefined ? { seats: parsePositiveInt(flags.seats, '--seats') } : {}),
     ...(flags.features ? { features: flags.features.split(',').map((f) => f.trim()).filter(Boolean) } : {}),
     ...(flags.orderId ? { gumroadOrderId: flags.orderId } : {}),
