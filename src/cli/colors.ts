@@ -2,7 +2,11 @@
 const env = process.env;
 const enabled = env.NO_COLOR ? false : env.FORCE_COLOR && env.FORCE_COLOR !== '0' ? true : Boolean(process.stderr.isTTY) && env.TERM !== 'dumb';
 
-const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+/** Every SGR code this module emits: rendered output keeps exactly these escape sequences (terminal-text.ts). */
+export const STYLE_CODES = [1, 2, 22, 31, 32, 33, 36, 39] as const;
+type StyleCode = (typeof STYLE_CODES)[number];
+
+const wrap = (open: StyleCode, close: StyleCode) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
 
 export const color = {
   enabled,

@@ -8,6 +8,7 @@ import { color } from '../cli/colors.js';
 import { mintThroughServerOrBreakGlass } from './mint-remote.js';
 import { mailerFor, reportLicenseMail, withLicenseMail, type MailJson } from './mail.js';
 import { chooseMintRoute } from '../sync/remote-mint.js';
+import { safeText } from '../cli/terminal-text.js';
 
 export interface MintFlags {
   tier?: string;
@@ -65,9 +66,9 @@ export async function mintCommand(flags: MintFlags, app: AppContext): Promise<vo
         });
   const mintedBy = remote?.kind === 'remote' ? 'remote' : 'local';
   if (app.json) return app.out.json({ ...license, mintedBy, ...(mail ? { mail } : {}) });
-  app.out.info(color.green(`Minted ${license.tier} license for ${license.email}${license.expiresAt ? `, valid until ${license.expiresAt.slice(0, 10)}` : ' (lifetime)'}${mintedBy === 'remote' ? ' on the server' : ''}.`));
-  app.out.data(`License key: ${license.licenseKey}\n\n${license.blob}`);
-  if (mail?.status === 'queued') app.out.info(`The server queued the license email to ${license.email} (this machine has no SMTP settings).`);
+  app.out.info(color.green(`Minted ${safeText(license.tier)} license for ${safeText(license.email)}${license.expiresAt ? `, valid until ${license.expiresAt.slice(0, 10)}` : ' (lifetime)'}${mintedBy === 'remote' ? ' on the server' : ''}.`));
+  app.out.data(`License key: ${safeText(license.licenseKey)}\n\n${safeText(license.blob)}`);
+  if (mail?.status === 'queued') app.out.info(`The server queued the license email to ${safeText(license.email)} (this machine has no SMTP settings).`);
   else reportLicenseMail(app, { mail, delivery });
 }
 

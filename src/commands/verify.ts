@@ -188,5 +188,5 @@ async function verifyLog(file: string, lines: string[], format: LicenseFormat, o
   process.exitCode = failures.length === 0 ? VERIFY_EXIT.valid : VERIFY_EXIT.notValid;
   if (app.json) return app.out.json({ file, total, valid: total - failures.length, invalid: failures.length, failures });
   app.out.data(`${file}: ${total} blob(s), ${total - failures.length} valid, ${failures.length} failing`);
-  for (const f of failures) app.out.data(`  ${file}:${f.line}  ${f.licenseKey ?? '?'}  ${f.reason}: ${f.detail}`);
+  for (const f of failures) app.out.data(`  ${file}:${f.line}  ${safeText(f.licenseKey ?? '?')}  ${f.reason}: ${safeText(f.detail)}`);
 }
