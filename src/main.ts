@@ -2,6 +2,7 @@
 import { createProgram } from './cli.js';
 import { errorJson, reportError, wantsJson } from './cli/error-report.js';
 import { jsonDocumentWritten } from './cli/io.js';
+import { color } from './cli/colors.js';
 import { terminalSafe } from './cli/terminal-text.js';
 import { EXIT } from './errors.js';
 
@@ -22,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
     const report = reportError(error);
     if (!report) return EXIT.ok;
     // An error message can quote a server's answer or a value from a file: made safe like all human output.
-    process.stderr.write(terminalSafe(report.stderr));
+    process.stderr.write(terminalSafe(report.stderr, color.enabled));
     // A command that printed its result and then failed (e.g. resend: the mail is queued, not sent) has
     // given its one document already; the exit code and stderr tell the rest.
     if (wantsJson(argv.slice(2)) && !jsonDocumentWritten()) process.stdout.write(errorJson(report));

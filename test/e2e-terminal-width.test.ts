@@ -1,6 +1,7 @@
 // Tables fit the terminal they are shown in (a real one: tmux, 100 columns): long emails, names, history
 // details and mail errors are cut with "…", keys and dates never; piped, every value is kept whole.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { CLI_BIN, runCli, tempHome } from './helpers/cli.js';
@@ -87,3 +88,31 @@ test('list, show and outbox fit a 100-column terminal; piped output keeps every 
   const pipedShow = await runCli(['show', key], { home, env });
   expect(pipedShow.stdout).toContain(note);
 }, 90_000);
+
+test('colour goes to a terminal only: "list > file" typed in a terminal writes no escape codes into the file', async () => {
+  const home = await tempHome();
+  const env = { LICENSE_ADMIN_PRIVATE_KEY: '7d'.repeat(32) };
+  expect((await runCli(['init', '--yes', '--product', 'colours'], { home, env })).exitCode).toBe(0);
+  expect((await runCli(['mint', '--tier', 'pro', '--email', 'c@example.com'], { home, env })).exitCode).toBe(0);
+  const file = join(home, 'out.txt');
+  try {
+    tmux('has-session', '-t', session);
+  } catch {
+    tmux('new-session', '-d', '-s', session, '-x', String(WIDTH), '-y', '60');
+  }
+  const vars = Object.entries({ ...env, LICENSE_ADMIN_HOME: join(home, '.license-admin'), HOME: home, TERM: 'xterm-256color' }).map(([k, v]) => `${k}='${v}'`).join(' ');
+  const done = `EXIT-${++runs}=`;
+  tmux('send-keys', '-t', session, '-l', `clear; unset CI NO_COLOR FORCE_COLOR; ${vars} node ${CLI_BIN} list > ${file}; ${vars} node ${CLI_BIN} list; echo ${done}$?`);
+  tmux('send-keys', '-t', session, 'Enter');
+  const until = Date.now() + 20_000;
+  let screen = '';
+  while (!screen.includes(done)) {
+    if (Date.now() > until) throw new Error(`timed out; screen:\n${screen}`);
+    await new Promise((r) => setTimeout(r, 100));
+    screen = tmux('capture-pane', '-p', '-e', '-t', session);
+  }
+  const written = readFileSync(file, 'utf8');
+  expect(written).toContain('c@example.com');
+  expect(written).not.toContain('\u001b');
+  expect(screen).toMatch(/\u001b\[[0-9;]*m/); // the same table on the terminal is coloured
+});

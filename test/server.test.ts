@@ -220,3 +220,14 @@ describe.each(['sqlite', 'postgres'] as const)('server on %s', (kind) => {
     expect(logs).not.toContain('Ada Lovelace');
   });
 });
+
+it('the JWKS names the products each key signs: the active key signs every product without a key of its own', async () => {
+  const product = (id: string, prefix: string, signingKid?: string) => ({ id, name: id, prefix, tiers: ['solo'], defaultYears: 1 as const, blobTag: null, format: 'jws', ...(signingKid ? { signingKid } : {}) });
+  const s = await startTestServer({ config: { products: [product('studio', 'ST1'), product('other', 'OT1', 'a-key-of-its-own')] } });
+  try {
+    const jwks = (await (await fetch(`${s.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string; products: string[] }[] };
+    expect(jwks.keys).toEqual([expect.objectContaining({ kid: s.signer.kid, products: ['dashtool', 'studio'] })]);
+  } finally {
+    await s.close();
+  }
+});

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { loadConfig, type Config } from '../config/config.js';
 import { resolvePaths, type Env, type Paths } from '../config/paths.js';
+import { configForProduct } from '../config/products.js';
 import { UserError } from '../errors.js';
 import type { SigningKey } from '../license/ed25519-key.js';
 import type { LicenseFormat } from '../license/format.js';
@@ -32,10 +33,12 @@ export interface AppContext {
   /** Opens the ledger; only `init` (create: true) may bring a new ledger file into existence. */
   ledger(options?: { create?: boolean }): Promise<Ledger>;
   keys(): Promise<KeyStore>;
-  format(): Promise<LicenseFormat>;
-  signer(): Promise<SigningKey>;
-  ops(): Promise<OpsContext>;
-  signing(): Promise<SigningContext>;
+  /** The product's view of the config (products.ts); no id: the first product, i.e. config() itself. */
+  productConfig(product?: string): Config;
+  format(product?: string): Promise<LicenseFormat>;
+  signer(product?: string): Promise<SigningKey>;
+  ops(product?: string): Promise<OpsContext>;
+  signing(product?: string): Promise<SigningContext>;
   close(): void;
 }
 
@@ -45,8 +48,8 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
   let config: Config | null | undefined;
   let ledger: Ledger | undefined;
   let keys: KeyStore | undefined;
-  let format: LicenseFormat | undefined;
-  let signer: SigningKey | undefined;
+  const formats = new Map<string, LicenseFormat>();
+  const signers = new Map<string, SigningKey>();
   const app: AppContext = {
     env,
     paths,
@@ -91,27 +94,36 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
       }
       return keys;
     },
-    async format() {
+    productConfig(product) {
+      return product === undefined ? app.config() : configForProduct(app.config(), product);
+    },
+    async format(product) {
+      const view = app.productConfig(product);
+      let format = formats.get(view.product);
       if (!format) {
         const { loadFormat } = await import('../license/load-format.js');
-        format = await loadFormat(app.config(), paths.configDir);
+        format = await loadFormat(view, paths.configDir);
+        formats.set(view.product, format);
       }
       return format;
     },
-    async signer() {
+    async signer(product) {
+      const kid = app.productConfig(product).signingKid ?? '';
+      let signer = signers.get(kid);
       if (!signer) {
         const store = await app.keys();
-        signer = await store.activeSigner();
+        signer = kid ? await store.signerFor(kid) : await store.activeSigner();
         const mismatch = store.envKeyMismatch();
         if (mismatch) app.out.warn(mismatch);
+        signers.set(kid, signer);
       }
       return signer;
     },
-    async ops() {
-      return { ledger: await app.ledger(), config: app.config(), format: await app.format(), clock: app.clock, random: app.random, actor: app.actor, source: 'cli' };
+    async ops(product) {
+      return { ledger: await app.ledger(), config: app.productConfig(product), format: await app.format(product), clock: app.clock, random: app.random, actor: app.actor, source: 'cli' };
     },
-    async signing() {
-      return { ...(await app.ops()), signer: await app.signer() };
+    async signing(product) {
+      return { ...(await app.ops(product)), signer: await app.signer(product) };
     },
     close() {
       ledger?.close();

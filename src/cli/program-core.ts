@@ -35,6 +35,7 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .option('--note <text>', 'a support note')
     .option('--send', 'email the license to the buyer')
     .option('--preview', 'with --send: print the email instead of queueing it (the license is still minted)')
+    .option('--product <id>', 'which product (needed when there are several; see "config product list")')
     .option('--local', 'mint locally even when a remote server is configured')
     .option('--remote', 'mint through the configured server (falls back to local when unreachable)')
     .addHelpText('after', example('license-admin mint --tier pro --email jane@example.com --name "Jane Doe"', 'license-admin mint --tier core --email bob@example.com --lifetime --json'))
@@ -95,6 +96,7 @@ export function registerCoreCommands(program: Command, run: Runner): void {
 
   program
     .command('search <text>')
+    .option('--product <id>', 'only this product (default: every product)')
     .description('find licenses by email, name, key or order id (substring, any case)')
     .option('--csv', 'print CSV')
     .addHelpText('after', example('license-admin search jane', 'license-admin search @example.com --json'))
@@ -103,6 +105,7 @@ export function registerCoreCommands(program: Command, run: Runner): void {
   program
     .command('list')
     .description('list licenses, newest first')
+    .option('--product <id>', 'only this product (default: every product)')
     .option('--tier <tier>', 'only this tier')
     .addOption(new Option('--active', 'only active').conflicts(['expired', 'revoked']))
     .addOption(new Option('--expired', 'only expired').conflicts(['revoked']))
@@ -126,6 +129,7 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .description('everything, in a form "import" reads back losslessly')
     .addOption(new Option('--format <format>', 'jsonl or csv').choices(['jsonl', 'csv']).default('jsonl'))
     .option('-o, --output <file>', 'write to a file instead of stdout')
+    .option('--product <id>', 'only this product\'s licenses (default: every product)')
     .option('--events', 'the whole history (every event, ids kept): the backup format "import" restores losslessly')
     .addHelpText('after', example('license-admin export --events -o ledger-events.jsonl', 'license-admin export --format csv -o licenses.csv'))
     .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/export.js')).exportCommand(opts, app)));
@@ -140,9 +144,10 @@ export function registerCoreCommands(program: Command, run: Runner): void {
 
   program
     .command('stats')
-    .description('counts by tier and status, and licenses expiring soon')
-    .addHelpText('after', example('license-admin stats --json'))
-    .action((_opts, cmd) => run(cmd, async (app) => (await import('../commands/stats.js')).statsCommand(app)));
+    .description('counts by tier, product and status, and licenses expiring soon')
+    .option('--product <id>', 'only this product (default: every product)')
+    .addHelpText('after', example('license-admin stats --json', 'license-admin stats --product studio'))
+    .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/stats.js')).statsCommand(opts, app)));
 
   program
     .command('backup <file>')

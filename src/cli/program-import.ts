@@ -6,6 +6,7 @@ export function registerImportCommands(program: Command, run: Runner): void {
     .command('import <files...>')
     .description('bring in the legacy JSONL log, a license-admin export (--events backups included), or Gumroad sales CSVs (one transaction, re-runnable)')
     .addOption(new Option('--format <format>', 'force the file kind instead of detecting it').choices(['jsonl', 'csv', 'gumroad-csv', 'events']))
+    .option('--product <id>', 'which product the rows are of (needed when there are several)')
     .option('--dry-run', 'show the plan; write nothing')
     .option('--strict', 'stop at the first bad row (nothing is written)')
     .option('--mint-missing', 'mint licenses for Gumroad sales that have none (tier from config productMap)')
@@ -20,5 +21,6 @@ export function registerImportCommands(program: Command, run: Runner): void {
     .command('reconcile <salesCsv>')
     .description('match a Gumroad sales CSV against the ledger: sales without a license, refunds with an active one (writes nothing)')
     .addHelpText('after', example('license-admin reconcile sales.csv', 'license-admin reconcile sales.csv --json'))
-    .action((file, _opts, cmd) => run(cmd, async (app) => (await import('../commands/reconcile.js')).reconcileCommand(file, app)));
+    .option('--product <id>', 'which product the sales are of (needed when there are several)')
+    .action((file, opts, cmd) => run(cmd, async (app) => (await import('../commands/reconcile.js')).reconcileCommand(file, opts, app)));
 }

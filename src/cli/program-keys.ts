@@ -30,20 +30,23 @@ export function registerKeysCommands(program: Command, run: Runner): void {
   keys
     .command('show')
     .description('public keys as hex, PEM, JWK and JWKS, with snippets to embed in your app')
-    .addHelpText('after', example('license-admin keys show', 'license-admin keys show --json | jq .jwks'))
-    .action((_opts, cmd) => run(cmd, async (app) => (await load()).keysShowCommand(app)));
+    .option('--product <id>', 'mark the key that signs this product, with its snippet')
+    .addHelpText('after', example('license-admin keys show', 'license-admin keys show --json | jq .jwks', 'license-admin keys show --product studio'))
+    .action((opts, cmd) => run(cmd, async (app) => (await load()).keysShowCommand(opts, app)));
 
   withKeyStorage(keys.command('rotate'))
     .description('add a new signing key; old keys stay for verification. With --prepare it waits for "keys activate"')
     .option('--prepare', 'add the new key without signing with it yet (ship its public key in your app first)')
-    .addHelpText('after', example('license-admin keys rotate --prepare', 'license-admin keys activate <kid>   # once the app build that trusts it is out'))
+    .option('--product <id>', 'a new key for this product only; the other products keep theirs')
+    .addHelpText('after', example('license-admin keys rotate --prepare', 'license-admin keys activate <kid>   # once the app build that trusts it is out', 'license-admin keys rotate --product studio'))
     .action((opts, cmd) => run(cmd, async (app) => (await load()).keysRotateCommand(opts, app)));
 
   keys
     .command('activate <kid>')
     .description('make this key the one that signs new licenses')
-    .addHelpText('after', example('license-admin keys activate mJVQX2O4zMycwjwoi2dhYLR1U71WsVyiOVvSjlenH7c'))
-    .action((kid, _opts, cmd) => run(cmd, async (app) => (await load()).keysActivateCommand(kid, app)));
+    .option('--product <id>', 'make it sign this product only')
+    .addHelpText('after', example('license-admin keys activate mJVQX2O4zMycwjwoi2dhYLR1U71WsVyiOVvSjlenH7c', 'license-admin keys activate <kid> --product studio'))
+    .action((kid, opts, cmd) => run(cmd, async (app) => (await load()).keysActivateCommand(kid, opts, app)));
 
   keys
     .command('backup <file>')

@@ -1,6 +1,6 @@
 // Rendering licenses for people (tables) and for spreadsheets (CSV).
 import { createRequire } from 'node:module';
-import { color } from './colors.js';
+import { outColor } from './colors.js';
 import { safeCell, safeText } from './terminal-text.js';
 import { describeStatus, licenseStatus, type LicenseView } from '../ledger/license-view.js';
 import type { LicenseRow } from '../ledger/project.js';
@@ -9,7 +9,7 @@ type TableCtor = new (options: { head: string[]; style?: object; wordWrap?: bool
 
 export function table(head: string[], rows: string[][]): string {
   const Table = createRequire(import.meta.url)('cli-table3') as TableCtor;
-  const t = new Table({ head: head.map((h) => color.bold(h)), style: { head: [], border: [] } });
+  const t = new Table({ head: head.map((h) => outColor.bold(h)), style: { head: [], border: [] } });
   for (const r of rows) t.push(r.map((cell) => safeCell(cell)));
   return t.toString();
 }
@@ -24,7 +24,7 @@ export function licensesTable(rows: LicenseRow[], now: Date): string {
 export function statusText(row: LicenseRow, now: Date): string {
   const text = describeStatus(row, now);
   const status = licenseStatus(row, now);
-  return status === 'active' ? color.green(text) : status === 'revoked' ? color.red(text) : color.yellow(text);
+  return status === 'active' ? outColor.green(text) : status === 'revoked' ? outColor.red(text) : outColor.yellow(text);
 }
 
 /** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with a quote. Exact (export). */

@@ -11,6 +11,7 @@ import { importEventsFile } from '../import/import-events-file.js';
 import { importReport, nothingImportable } from '../import/report.js';
 import { validateProductMap } from '../import/tier-map.js';
 import { UsageError, UserError } from '../errors.js';
+import { chooseProduct } from '../config/products.js';
 import type { ExpiryFrom } from '../import/plan.js';
 import type { DeliveryResult } from '../mail/deliver.js';
 import { mintMail, reportMintMail, type MintMailSummary } from './import-mail.js';
@@ -24,6 +25,7 @@ export interface ImportFlags {
   revokeRefunded?: boolean;
   from?: ExpiryFrom;
   send?: boolean;
+  product?: string;
 }
 
 function checkFlags(flags: ImportFlags): void {
@@ -41,11 +43,12 @@ function bar(fraction: number): string {
 }
 
 /** Read -> plan for the CLI: the ledger, keys and config from the app; progress on a terminal. */
-export async function planImport(files: string[], flags: Pick<ImportFlags, 'format' | 'strict' | 'from'>, app: AppContext): Promise<{ plan: ImportPlan; unverified: number }> {
-  const config = app.config();
+export async function planImport(files: string[], flags: Pick<ImportFlags, 'format' | 'strict' | 'from' | 'product'>, app: AppContext): Promise<{ plan: ImportPlan; unverified: number }> {
+  const product = chooseProduct(app.config(), flags.product);
+  const config = app.productConfig(product);
   const productMap = validateProductMap(config.productMap);
   const ledger = await app.ledger();
-  const format = await app.format();
+  const format = await app.format(product);
   const now = app.clock();
   const check = importBlobChecker(format, (await app.keys()).publicKeys(), now, config.product);
   let unverified = 0;
@@ -82,7 +85,8 @@ export async function importCommand(files: string[], flags: ImportFlags, app: Ap
   let mail: MintMailSummary | null = null;
   let deliveries: DeliveryResult[] = [];
   if (!flags.dryRun && plan.events.length + mints + revokes > 0) {
-    const ctx = { ...(mints ? await app.signing() : await app.ops()), source: 'import' };
+    const product = chooseProduct(app.config(), flags.product);
+    const ctx = { ...(mints ? await app.signing(product) : await app.ops(product)), source: 'import' };
     const licenses = plan.events.filter((e) => e.type === 'imported').length;
     app.out.info(`Writing ${licenses} imported license(s)${mints ? `, minting ${mints}` : ''}${revokes ? `, revoking ${revokes}` : ''} in one transaction...`);
     const run = (onMinted?: Parameters<typeof applyPlan>[2]['onMinted']) => applyPlan(plan, ctx, {

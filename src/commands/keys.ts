@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { AppContext } from '../cli/app-context.js';
-import { color } from '../cli/colors.js';
+import { color, outColor } from '../cli/colors.js';
 import { readFileOrStdin } from '../cli/read-stdin.js';
+import { saveConfig } from '../config/config.js';
+import { chooseProduct, updateProduct } from '../config/products.js';
 import type { KeyStorage } from '../config/config.js';
 import { UserError } from '../errors.js';
 import { KeyFormatError, parsePrivateKey, signingKeyFromSeed, type SigningKey } from '../license/ed25519-key.js';
@@ -101,7 +103,8 @@ export async function keysImportCommand(file: string | undefined, opts: StorageF
   if (!app.json) app.out.info('Check that this public key matches the one embedded in your shipped app before minting.');
 }
 
-export async function keysShowCommand(app: AppContext): Promise<void> {
+export async function keysShowCommand(opts: { product?: string }, app: AppContext): Promise<void> {
+  const product = opts.product === undefined ? undefined : chooseProduct(app.config(), opts.product);
   const store = await app.keys();
   const records = store.records();
   const keys = store.publicKeys().map((jwk) => {
@@ -113,20 +116,22 @@ export async function keysShowCommand(app: AppContext): Promise<void> {
     });
   });
   if (keys.length === 0) throw new UserError('no signing keys yet: run "license-admin keys init" or "keys import"');
-  const activeKid = app.env[PRIVATE_KEY_ENV] ? (await store.activeSigner()).kid : keys.find((k) => k.active)?.kid ?? null;
+  const productKid = product ? app.productConfig(product).signingKid : undefined;
+  const activeKid = productKid ?? (app.env[PRIVATE_KEY_ENV] ? (await store.activeSigner()).kid : keys.find((k) => k.active)?.kid ?? null);
   const jwks = { keys: keys.map((k) => k.jwk) };
-  const config = app.configOrNull();
-  if (app.json) return app.out.json({ kid: activeKid, keys, jwks });
+  const config = product ? app.productConfig(product) : app.configOrNull();
+  if (app.json) return app.out.json({ kid: activeKid, ...(product ? { product } : {}), keys, jwks });
   for (const k of keys) {
-    app.out.data(`${color.bold(`Key ${k.kid}`)}${k.kid === activeKid ? color.green(' (active: signs new licenses)') : ' (verification only)'}`);
+    app.out.data(`${outColor.bold(`Key ${k.kid}`)}${k.kid === activeKid ? outColor.green(' (active: signs new licenses)') : ' (verification only)'}`);
     app.out.data(`  raw hex:  ${k.publicKeyHex}\n  JWK:      ${JSON.stringify(k.jwk)}\n${k.pem.trim().replace(/^/gm, '  ')}\n`);
   }
-  app.out.data(`${color.bold('JWKS')} (serve or embed):\n${JSON.stringify(jwks, null, 2)}\n`);
-  app.out.data(`${color.bold('TypeScript / Electron')}:\n${typescriptSnippet(jwks, config?.product ?? 'my-app', config?.blobTag ?? null)}\n`);
-  app.out.data(`${color.bold('Python')}:\n${pythonSnippet(keys)}`);
+  app.out.data(`${outColor.bold('JWKS')} (serve or embed):\n${JSON.stringify(jwks, null, 2)}\n`);
+  app.out.data(`${outColor.bold('TypeScript / Electron')}:\n${typescriptSnippet(jwks, config?.product ?? 'my-app', config?.blobTag ?? null)}\n`);
+  app.out.data(`${outColor.bold('Python')}:\n${pythonSnippet(keys)}`);
 }
 
-export async function keysRotateCommand(opts: StorageFlags & { prepare?: boolean }, app: AppContext): Promise<void> {
+export async function keysRotateCommand(opts: StorageFlags & { prepare?: boolean; product?: string }, app: AppContext): Promise<void> {
+  if (opts.product !== undefined) return rotateProductKey(opts.product, opts, app);
   const store = await app.keys();
   const previous = store.activeRecord();
   if (!previous) throw new UserError('no key to rotate yet: run "license-admin keys init"');
@@ -144,7 +149,38 @@ export async function keysRotateCommand(opts: StorageFlags & { prepare?: boolean
   app.out.info('Apps that do not trust the new key yet will reject licenses signed from now on: ship a build with both keys (license-admin keys show).');
 }
 
-export async function keysActivateCommand(kid: string, app: AppContext): Promise<void> {
+/** A product's own key: added to the key store without touching what signs the other products. */
+async function rotateProductKey(productFlag: string, opts: StorageFlags & { prepare?: boolean }, app: AppContext): Promise<void> {
+  const product = chooseProduct(app.config(), productFlag);
+  const store = await app.keys();
+  const previousKid = app.productConfig(product).signingKid ?? store.activeRecord()?.kid ?? null;
+  const storage = storageFor(opts, app);
+  const key = signingKeyFromSeed(app.random(32));
+  await store.add(key, storage, false);
+  warnPlaintext(app, storage);
+  if (!opts.prepare) setProductSigningKid(app, product, key.kid);
+  if (app.json) return app.out.json({ kid: key.kid, active: !opts.prepare, product, previousKid, jwks: { keys: store.publicKeys() } });
+  if (opts.prepare) {
+    app.out.info(color.green(`New key ${key.kid} for ${product} is ready but not signing yet.`));
+    app.out.info(`Ship a ${product} build that trusts it (license-admin keys show --product ${product}), then: license-admin keys activate ${key.kid} --product ${product}`);
+    return;
+  }
+  app.out.info(color.green(`${product} now signs with its own key ${key.kid}${previousKid ? `; ${previousKid} is kept for verifying its licenses already issued` : ''}. The other products are unchanged.`));
+}
+
+function setProductSigningKid(app: AppContext, product: string, kid: string): void {
+  const config = app.config();
+  saveConfig(app.paths.configFile, updateProduct(config, product, { ...app.productConfig(product), signingKid: kid }));
+}
+
+export async function keysActivateCommand(kid: string, opts: { product?: string }, app: AppContext): Promise<void> {
+  if (opts.product !== undefined) {
+    const product = chooseProduct(app.config(), opts.product);
+    if (!(await app.keys()).records().some((r) => r.kid === kid)) throw new UserError(`no key ${kid}; "license-admin keys show" lists them`);
+    setProductSigningKid(app, product, kid);
+    if (app.json) return app.out.json({ kid, active: true, product });
+    return app.out.info(color.green(`Key ${kid} now signs new ${product} licenses; the other products are unchanged.`));
+  }
   const record = (await app.keys()).activate(kid);
   if (app.json) return app.out.json({ kid: record.kid, active: true });
   app.out.info(color.green(`Key ${record.kid} now signs new licenses; the others stay for verification.`));

@@ -1,3 +1,4 @@
+import { chooseProduct, productsOf } from '../config/products.js';
 import type { AppContext } from '../cli/app-context.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseDate, parseDays, parsePositiveInt } from '../cli/parse-flags.js';
@@ -45,12 +46,16 @@ function fitToTerminal(rows: LicenseRow[], now: Date): LicenseRow[] {
   }));
 }
 
-export async function searchCommand(text: string, opts: { csv?: boolean }, app: AppContext): Promise<void> {
-  const rows = searchLicenses(await app.ledger(), text, app.json || opts.csv ? Number.MAX_SAFE_INTEGER : 200);
+export async function searchCommand(text: string, opts: { csv?: boolean; product?: string }, app: AppContext): Promise<void> {
+  const product = opts.product === undefined ? undefined : chooseProduct(app.config(), opts.product);
+  const limit = app.json || opts.csv ? Number.MAX_SAFE_INTEGER : 200;
+  const found = searchLicenses(await app.ledger(), text, product ? Number.MAX_SAFE_INTEGER : limit);
+  const rows = product ? found.filter((r) => r.product === product).slice(0, limit) : found;
   print(app, rows, opts.csv, rows.length === 200 ? 'Showing the newest 200; use --json or --csv for all.' : `${rows.length} found.`);
 }
 
 export interface ListFlags {
+  product?: string;
   tier?: string;
   active?: boolean;
   expired?: boolean;
@@ -69,15 +74,17 @@ export interface ListFlags {
  */
 export async function listCommand(opts: ListFlags, app: AppContext): Promise<void> {
   const tier = opts.tier?.toLowerCase();
+  const product = opts.product === undefined ? undefined : chooseProduct(app.config(), opts.product);
   const ledger = await app.ledger();
   if (tier !== undefined) {
-    const tiers = app.config().tiers;
+    const tiers = product ? app.productConfig(product).tiers : [...new Set(productsOf(app.config()).flatMap((p) => p.tiers))];
     // A tier no longer configured (removed, or pulled from a server with other tiers) still lists what the ledger holds.
     const held = !tiers.includes(tier) && ledger.db.prepare('SELECT 1 FROM licenses WHERE tier = ? LIMIT 1').get(tier) !== undefined;
     if (!tiers.includes(tier) && !held) throw new UsageError(`tier "${opts.tier}" is not configured; the tiers are ${tiers.join(', ')}`);
     if (held) app.out.warn(`tier "${tier}" is not configured (the tiers are ${tiers.join(', ')}), but the ledger has licenses of it`);
   }
   const filter: ListFilter = {
+    ...(product ? { product } : {}),
     ...(tier ? { tier } : {}),
     ...(opts.active ? { status: 'active' as const } : opts.expired ? { status: 'expired' as const } : opts.revoked ? { status: 'revoked' as const } : {}),
     ...(opts.expiringWithin ? { expiringWithinDays: parseDays(opts.expiringWithin, '--expiring-within') } : {}),

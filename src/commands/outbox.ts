@@ -1,6 +1,6 @@
 // `outbox`: messages not yet delivered; `outbox retry`: send the due ones (or all, or some) now.
 import type { AppContext } from '../cli/app-context.js';
-import { color } from '../cli/colors.js';
+import { outColor } from '../cli/colors.js';
 import { table } from '../cli/render.js';
 import { fitRows, terminalColumns } from '../cli/table-fit.js';
 import { UsageError, UserError } from '../errors.js';
@@ -31,7 +31,7 @@ export async function outboxListCommand(opts: { all?: boolean }, app: AppContext
 }
 
 function statusColor(s: OutboxStatus): string {
-  return s === 'failed' ? color.red(s) : s === 'sent' ? color.green(s) : color.yellow(s);
+  return s === 'failed' ? outColor.red(s) : s === 'sent' ? outColor.green(s) : outColor.yellow(s);
 }
 
 export async function outboxRetryCommand(ids: string[], opts: { all?: boolean }, app: AppContext): Promise<void> {

@@ -1,5 +1,5 @@
 import type { AppContext } from '../cli/app-context.js';
-import { color } from '../cli/colors.js';
+import { outColor } from '../cli/colors.js';
 import { statusText, table } from '../cli/render.js';
 import { safeCell, safeText } from '../cli/terminal-text.js';
 import { fitRows, terminalColumns } from '../cli/table-fit.js';
@@ -21,7 +21,7 @@ export async function showCommand(target: string, app: AppContext): Promise<void
     return app.out.json(looksLikeLicenseKey(target) && !target.includes('@') ? views[0] : views);
   }
   for (const { row, events } of withEvents) {
-    app.out.data(color.bold(safeText(row.licenseKey)));
+    app.out.data(outColor.bold(safeText(row.licenseKey)));
     const fields: [string, string][] = [
       ['Status', statusText(row, now)],
       ['Name', row.name || '-'],

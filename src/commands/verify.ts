@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { AppContext } from '../cli/app-context.js';
-import { color } from '../cli/colors.js';
+import { outColor } from '../cli/colors.js';
 import { readStdin } from '../cli/read-stdin.js';
 import { safeText } from '../cli/terminal-text.js';
 import { UsageError, UserError } from '../errors.js';
@@ -12,6 +12,8 @@ import { isBuiltinFormat, loadFormat } from '../license/load-format.js';
 import type { PluginFormat } from '../license/plugin-format.js';
 import { resolve as resolvePath } from 'node:path';
 import type { PublicKey } from '../keys/key-store.js';
+import { DEFAULT_CONFIG, type Config } from '../config/config.js';
+import { productIds } from '../config/products.js';
 import { createPublicKey } from 'node:crypto';
 
 export interface VerifyFlags {
@@ -69,18 +71,14 @@ function licenseOf(result: CheckedBlob) {
 
 export async function verifyCommand(arg: string | undefined, flags: VerifyFlags, app: AppContext): Promise<void> {
   const config = app.configOrNull();
-  const format: LicenseFormat = config || flags.format
-    ? await loadFormat({ ...(config ?? (await import('../config/config.js')).DEFAULT_CONFIG), ...(flags.format ? { format: formatFromFlag(flags.format) } : {}) }, app.paths.configDir)
-    : await app.format();
   const keys = flags.key ? [keyFromFlag(flags.key.startsWith('@') ? readFileSync(flags.key.slice(1), 'utf8') : flags.key)] : (await app.keys()).publicKeys();
   if (keys.length === 0) throw new UserError('no public keys to verify against: run "license-admin keys import" or pass --key');
-  const product = flags.product ?? config?.product;
-  const options = { keys, now: app.clock(), ...(product ? { product } : {}) };
+  const checks = await productChecks(config, flags, app, keys);
   const input = await readInput(arg);
   const lines = input.text.split(/\r?\n/).map((l) => l.replace(/^\uFEFF/, '').trim());
-  if (input.file && lines.filter((l) => l.startsWith('{')).length >= 1) return verifyLog(input.file, lines, format, options, app);
+  if (input.file && lines.filter((l) => l.startsWith('{')).length >= 1) return verifyLog(input.file, lines, checks[0]!.format, checks[0]!.options, app);
 
-  const result = checkBlob(input.text.trim(), format, options);
+  const result = bestResult(checks.map((c) => checkBlob(input.text.trim(), c.format, c.options)));
   const license = licenseOf(result);
   const untrusted = license ? undefined : untrustedLicenseOf(result);
   const ledger = license ? await ledgerStatusOf(license.licenseKey, app) : undefined;
@@ -94,13 +92,42 @@ export async function verifyCommand(arg: string | undefined, flags: VerifyFlags,
     });
   }
   const verdict = revokedHere
-    ? color.red(`VALID SIGNATURE, BUT REVOKED in the ledger${ledger.revokeReason ? ` (${safeText(ledger.revokeReason)})` : ''}: do not treat this license as in use`)
-    : result.valid ? color.green('VALID') : color.red(`INVALID: ${result.reason} (${safeText(result.detail ?? '')})`);
+    ? outColor.red(`VALID SIGNATURE, BUT REVOKED in the ledger${ledger.revokeReason ? ` (${safeText(ledger.revokeReason)})` : ''}: do not treat this license as in use`)
+    : result.valid ? outColor.green('VALID') : outColor.red(`INVALID: ${result.reason} (${safeText(result.detail ?? '')})`);
   app.out.data(verdict);
   // The blob alone cannot know about a refund: say what the ledger knows, for support.
   if (ledger) app.out.data(`  Ledger    ${ledger.status}${ledger.revokedAt ? ` since ${ledger.revokedAt.slice(0, 10)}${ledger.revokeReason ? ` (${safeText(ledger.revokeReason)})` : ''}` : ''}${renewedSince(ledger.expiresAt, license?.expiresAt ?? null) ? `, expires ${ledger.expiresAt ?? 'never'} (renewed since this blob)` : ''}`);
   if (license) app.out.data(claimLines(license).join('\n'));
-  if (untrusted) app.out.data([color.red('  UNTRUSTED: what the blob claims (its signature does not vouch for any of it):'), ...claimLines(untrusted)].join('\n'));
+  if (untrusted) app.out.data([outColor.red('  UNTRUSTED: what the blob claims (its signature does not vouch for any of it):'), ...claimLines(untrusted)].join('\n'));
+}
+
+interface ProductCheck {
+  format: LicenseFormat;
+  options: Parameters<typeof checkBlob>[2];
+}
+
+/**
+ * How to check a blob for each product it may be of: the one --product names, else every configured product
+ * (each with its format), so a ledger selling two apps verifies either's licenses.
+ */
+async function productChecks(config: Config | null, flags: VerifyFlags, app: AppContext, keys: PublicKey[]): Promise<ProductCheck[]> {
+  const now = app.clock();
+  if (!config || flags.format) {
+    const format = config || flags.format
+      ? await loadFormat({ ...(config ?? DEFAULT_CONFIG), ...(flags.format ? { format: formatFromFlag(flags.format) } : {}) }, app.paths.configDir)
+      : await app.format();
+    const product = flags.product ?? config?.product;
+    return [{ format, options: { keys, now, ...(product ? { product } : {}) } }];
+  }
+  const ids = productIds(config);
+  const chosen = flags.product === undefined ? ids : ids.includes(flags.product) ? [flags.product] : null;
+  if (!chosen) return [{ format: await app.format(), options: { keys, now, product: flags.product! } }];
+  return Promise.all(chosen.map(async (id) => ({ format: await app.format(id), options: { keys, now, product: id } })));
+}
+
+/** A valid result; else one that got past the format and product (a real verdict on that product's blob); else the first. */
+function bestResult(results: CheckedBlob[]): CheckedBlob {
+  return results.find((r) => r.valid) ?? results.find((r) => r.reason !== 'malformed' && r.reason !== 'wrong-product') ?? results[0]!;
 }
 
 /** verify's exit codes (README "Exit codes"): 3 keeps "not valid" apart from 1, a user error (no keys, no file). */

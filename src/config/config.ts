@@ -1,8 +1,10 @@
-// The project config (config.json): product id, key prefix, tiers, durations, blob tag and format.
+// The project config (config.json): product id, key prefix, tiers, durations, blob tag and format (and
+// more products in `products`, see products.ts).
 // Secrets never live here: the signing key and SMTP password are in the keychain or env.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
+import { productsProblems, type ProductConfig } from './products.js';
 
 export type KeyStorage = 'keychain' | 'file' | 'plaintext-file';
 
@@ -41,6 +43,10 @@ export interface Config {
   productMap?: ProductMapping[];
   gracePeriodDays?: number;
   remote?: { url: string; mode?: 'remote-first' | 'local' };
+  /** The key that signs the first product's licenses; absent: the key store's active key. */
+  signingKid?: string;
+  /** Products after the first (the first is the fields above): see products.ts. */
+  products?: ProductConfig[];
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -94,6 +100,7 @@ export function validateConfig(c: Config, where = 'config'): Config {
     FIELD_RULES.blobTag(c.blobTag),
     FIELD_RULES.keyStorage(c.keyStorage),
   ].filter((p): p is string => p !== null);
+  if (problems.length === 0) problems.push(...productsProblems(c));
   if (problems.length) throw new UserError(`${where}: ${problems.join('; ')}`);
   return c;
 }

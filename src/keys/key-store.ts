@@ -89,6 +89,15 @@ export class KeyStore {
     return this.load(record);
   }
 
+  /** The signer of a product with its own key (products.ts signingKid): that key, wherever it is kept. */
+  async signerFor(kid: string): Promise<SigningKey> {
+    const envKey = this.envKey();
+    if (envKey?.kid === kid) return envKey;
+    const record = this.records().find((r) => r.kid === kid);
+    if (!record) throw new UserError(`the product's signing key ${kid} is not among your keys ("license-admin keys show" lists them; restore it with "keys import")`);
+    return this.load(record);
+  }
+
   async load(record: KeyRecord): Promise<SigningKey> {
     const seed = await this.readSeed(record);
     const key = signingKeyFromSeed(seed);

@@ -4,6 +4,7 @@ import type { LicenseRow } from './project.js';
 import { rowToLicense, type SqlRow } from './row-mapping.js';
 
 export interface ListFilter {
+  product?: string;
   tier?: string;
   status?: 'active' | 'expired' | 'revoked';
   expiringWithinDays?: number;
@@ -45,6 +46,10 @@ export function listLicenses(ledger: Ledger, filter: ListFilter, now: Date): Lic
   const where: string[] = [];
   const params: unknown[] = [];
   const nowIso = now.toISOString();
+  if (filter.product) {
+    where.push('product = ?');
+    params.push(filter.product);
+  }
   if (filter.tier) {
     where.push('tier = ?');
     params.push(filter.tier);
@@ -72,34 +77,41 @@ export function listLicenses(ledger: Ledger, filter: ListFilter, now: Date): Lic
   return (ledger.db.prepare(sql).all(...params) as SqlRow[]).map(rowToLicense);
 }
 
+type StatusCounts = { active: number; expired: number; revoked: number };
+
 export interface LedgerStats {
   total: number;
-  byTier: Record<string, { active: number; expired: number; revoked: number }>;
-  byStatus: { active: number; expired: number; revoked: number };
+  byTier: Record<string, StatusCounts>;
+  byProduct: Record<string, StatusCounts>;
+  byStatus: StatusCounts;
   expiringIn30Days: number;
   expiringIn90Days: number;
 }
 
-export function ledgerStats(ledger: Ledger, now: Date): LedgerStats {
+/** Counts over every product, or one (`product`). */
+export function ledgerStats(ledger: Ledger, now: Date, product?: string): LedgerStats {
   const nowIso = now.toISOString();
+  const only = product === undefined ? '' : 'AND product = @product';
+  const params = { now: nowIso, ...(product === undefined ? {} : { product }) };
   const rows = ledger.db
     .prepare(
-      `SELECT tier,
+      `SELECT product, tier,
         CASE WHEN revoked_at IS NOT NULL THEN 'revoked'
-             WHEN expires_at IS NOT NULL AND expires_at <= ? THEN 'expired' ELSE 'active' END AS status,
+             WHEN expires_at IS NOT NULL AND expires_at <= @now THEN 'expired' ELSE 'active' END AS status,
         count(*) AS n
-       FROM licenses GROUP BY 1, 2`,
+       FROM licenses WHERE 1 ${only} GROUP BY 1, 2, 3`,
     )
-    .all(nowIso) as { tier: string; status: 'active' | 'expired' | 'revoked'; n: number }[];
-  const stats: LedgerStats = { total: 0, byTier: {}, byStatus: { active: 0, expired: 0, revoked: 0 }, expiringIn30Days: 0, expiringIn90Days: 0 };
+    .all(params) as { product: string; tier: string; status: keyof StatusCounts; n: number }[];
+  const zero = (): StatusCounts => ({ active: 0, expired: 0, revoked: 0 });
+  const stats: LedgerStats = { total: 0, byTier: {}, byProduct: {}, byStatus: zero(), expiringIn30Days: 0, expiringIn90Days: 0 };
   for (const r of rows) {
     stats.total += r.n;
     stats.byStatus[r.status] += r.n;
-    const t = (stats.byTier[r.tier] ??= { active: 0, expired: 0, revoked: 0 });
-    t[r.status] += r.n;
+    (stats.byTier[r.tier] ??= zero())[r.status] += r.n;
+    (stats.byProduct[r.product] ??= zero())[r.status] += r.n;
   }
-  const expiring = ledger.db.prepare('SELECT count(*) AS n FROM licenses WHERE revoked_at IS NULL AND expires_at > ? AND expires_at <= ?');
-  const within = (days: number) => (expiring.get(nowIso, new Date(now.getTime() + days * 86_400_000).toISOString()) as { n: number }).n;
+  const expiring = ledger.db.prepare(`SELECT count(*) AS n FROM licenses WHERE revoked_at IS NULL AND expires_at > @now AND expires_at <= @until ${only}`);
+  const within = (days: number) => (expiring.get({ ...params, until: new Date(now.getTime() + days * 86_400_000).toISOString() }) as { n: number }).n;
   stats.expiringIn30Days = within(30);
   stats.expiringIn90Days = within(90);
   return stats;
