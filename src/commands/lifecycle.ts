@@ -1,11 +1,12 @@
 import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
-import { parseDate, parsePositiveInt } from '../cli/parse-flags.js';
+import { parseSignableDate, parsePositiveInt } from '../cli/parse-flags.js';
 import { UserError } from '../errors.js';
 import { toView } from '../ledger/license-view.js';
 import { latestEventId, reportLicenseMail, withLicenseMail } from './mail.js';
 import { editLicense } from '../licensing/edit.js';
 import { addNote, forgetPerson, reinstateLicense, renewLicense, revokeLicense, type ChangeResult } from '../licensing/lifecycle.js';
+import { safeText } from '../cli/terminal-text.js';
 
 function report(app: AppContext, result: ChangeResult, done: string, unchanged: string): void {
   if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: result.changed });
@@ -15,7 +16,7 @@ function report(app: AppContext, result: ChangeResult, done: string, unchanged: 
 export async function revokeCommand(key: string, opts: { reason?: string }, app: AppContext): Promise<void> {
   const result = revokeLicense(key, opts.reason, await app.ops());
   const k = result.license.licenseKey;
-  report(app, result, `Revoked ${k}${opts.reason ? ` (${opts.reason})` : ''}.`, `${k} was already revoked on ${result.license.revokedAt?.slice(0, 10)}; nothing changed.`);
+  report(app, result, `Revoked ${k}${opts.reason ? ` (${safeText(opts.reason)})` : ''}.`, `${k} was already revoked on ${result.license.revokedAt?.slice(0, 10)}; nothing changed.`);
 }
 
 export async function reinstateCommand(key: string, app: AppContext): Promise<void> {
@@ -42,7 +43,7 @@ export interface RenewFlags {
 export async function renewCommand(key: string, opts: RenewFlags, app: AppContext): Promise<void> {
   const request = {
     ...(opts.years !== undefined ? { years: parsePositiveInt(opts.years, '--years') } : {}),
-    ...(opts.until !== undefined ? { until: parseDate(opts.until, '--until') } : {}),
+    ...(opts.until !== undefined ? { until: parseSignableDate(opts.until, '--until') } : {}),
     ...(opts.lifetime ? { lifetime: true } : {}),
     ...(opts.shorten ? { allowShorter: true } : {}),
     ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
@@ -53,7 +54,7 @@ export async function renewCommand(key: string, opts: RenewFlags, app: AppContex
   if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: result.changed, ...(mail ? { mail } : {}) });
   if (!result.changed) return app.out.info(`${result.license.licenseKey} is already a lifetime license; nothing changed.`);
   app.out.info(color.green(`Renewed ${result.license.licenseKey} ${result.license.expiresAt ? `until ${result.license.expiresAt.slice(0, 10)}` : 'for a lifetime (it never expires)'}.`));
-  app.out.data(result.license.blob);
+  app.out.data(safeText(result.license.blob));
   reportLicenseMail(app, { mail, delivery });
 }
 
@@ -68,7 +69,7 @@ export async function forgetCommand(opts: { email: string; yes?: boolean }, app:
   }
   const result = forgetPerson(opts.email, await app.ops());
   if (app.json) return app.out.json(result);
-  app.out.info(`Forgot ${result.email}: removed name, email, blob and notes from ${result.licenseKeys.length} license(s) (${result.licenseKeys.join(', ')}) and scrubbed ${result.eventsScrubbed} history event(s). The keys and dates remain so the numbers still add up.`);
+  app.out.info(`Forgot ${safeText(result.email)}: removed name, email, blob and notes from ${result.licenseKeys.length} license(s) (${result.licenseKeys.join(', ')}) and scrubbed ${result.eventsScrubbed} history event(s). The keys and dates remain so the numbers still add up.`);
 }
 
 export interface EditFlags {
@@ -94,7 +95,7 @@ export async function editCommand(key: string, opts: EditFlags, app: AppContext)
   if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: result.changed, ...(mail ? { mail } : {}) });
   if (!result.changed) return app.out.info(`${result.license.licenseKey} already has those details; nothing changed.`);
   const l = result.license;
-  app.out.info(color.green(`Changed ${l.licenseKey}: ${l.tier} license for ${l.name ? `${l.name} <${l.email}>` : l.email}; the blob is re-signed (the key stays the same).`));
-  app.out.data(l.blob);
+  app.out.info(color.green(`Changed ${l.licenseKey}: ${l.tier} license for ${safeText(l.name ? `${l.name} <${l.email}>` : l.email)}; the blob is re-signed (the key stays the same).`));
+  app.out.data(safeText(l.blob));
   reportLicenseMail(app, { mail, delivery });
 }

@@ -6,6 +6,7 @@ import { licenseStatus } from '../ledger/license-view.js';
 import { looksLikeLicenseKey } from '../license/license-key.js';
 import { requireLicense } from '../licensing/find-license.js';
 import { deliveryJson, mailerFor, printPreview, reportDelivery } from './mail.js';
+import { safeText } from '../cli/terminal-text.js';
 
 export async function resendCommand(target: string, opts: { preview?: boolean }, app: AppContext): Promise<void> {
   const ledger = await app.ledger();
@@ -35,7 +36,7 @@ export async function resendCommand(target: string, opts: { preview?: boolean },
       const waiting = mailer.waitingLike(message);
       return waiting ? { id: waiting.id, merged: waiting } : { id: mailer.enqueue(message).id, merged: null };
     });
-    if (merged) app.out.info(`The same message to ${email} is already in the outbox (#${merged.id}, ${merged.status}, queued ${merged.createdAt.slice(0, 16).replace('T', ' ')} UTC); sending that one now instead of queueing another.`);
+    if (merged) app.out.info(`The same message to ${safeText(email)} is already in the outbox (#${merged.id}, ${merged.status}, queued ${merged.createdAt.slice(0, 16).replace('T', ' ')} UTC); sending that one now instead of queueing another.`);
     const [delivery] = await mailer.deliverAfterCommit([id]);
     if (!delivery) {
       if (merged) throw new UserError(`outbox message #${id} is being sent right now by another process (or the server); nothing new was queued`);
