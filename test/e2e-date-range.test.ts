@@ -30,16 +30,16 @@ test.each([
   ['iat 9e12', { iat: 9e12 }],
   ['updates_until 8.64e12', { updates_until: 8.64e12 }],
   ['exp 1999-12-31', { exp: 946_598_400 }],
-])('a signed blob with %s is malformed: the verifier answers, the CLI exits 3, not 70', async (_label, claims) => {
+])('a signed blob with %s is malformed: the verifier answers, the CLI exits 1, not 70', async (_label, claims) => {
   const blob = signedBlob(claims);
   const result = await verifyLicense(blob, { keys: [key.publicJwk], now: new Date(env.LICENSE_ADMIN_NOW) });
   expect(result).toMatchObject({ valid: false, reason: 'malformed' });
   const text = await cli(['verify', blob]);
-  expect(text.exitCode, text.stderr).toBe(3);
+  expect(text.exitCode, text.stderr).toBe(1);
   expect(text.stdout).toMatch(/^INVALID: malformed/m);
   expect(text.stderr).not.toMatch(/RangeError|bug in license-admin/);
   const json = await cli(['verify', blob, '--json']);
-  expect(json.exitCode).toBe(3);
+  expect(json.exitCode).toBe(1);
   expect(json.json()).toMatchObject({ valid: false, reason: 'malformed' });
 });
 

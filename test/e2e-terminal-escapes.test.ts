@@ -51,21 +51,21 @@ describe('a blob signed by an untrusted key with escape sequences in its kid', (
     blob = blobBy(stranger, `k${HOSTILE}`, HOSTILE, 'ESC1');
   });
 
-  test('verify prints the kid and the claimed name escaped, exits 3, and --json keeps them exact', async () => {
+  test('verify prints the kid and the claimed name escaped, exits 1, and --json keeps them exact', async () => {
     const r = await runCli(['verify', blob], { home, env });
-    expect(r.exitCode).toBe(3);
+    expect(r.exitCode).toBe(1);
     expectTerminalSafe(r);
     expect(r.stdout).toMatch(/^INVALID: unknown-key/);
     expect(r.stdout).toContain(`k${SHOWN}`);
     expect(r.stdout).toMatch(/UNTRUSTED/);
     const json = await runCli(['verify', blob, '--json'], { home, env });
-    expect(json.exitCode).toBe(3);
+    expect(json.exitCode).toBe(1);
     expect(json.json()).toMatchObject({ valid: false, reason: 'unknown-key', untrustedLicense: { kid: `k${HOSTILE}`, name: HOSTILE } });
   });
 
   test('with colour forced on, the only escape sequences are our own colours', async () => {
     const r = await runCli(['verify', blob], { home, env: { ...env, NO_COLOR: undefined, FORCE_COLOR: '1' } });
-    expect(r.exitCode).toBe(3);
+    expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('\u001b[31m'); // the red INVALID: colour is on
     const foreign = r.stdout.replace(/\u001b\[(?:1|2|22|31|32|33|36|39)m/g, '');
     expect(foreign).not.toMatch(/\u001b|\r|\u009b|\u202e/);
@@ -76,7 +76,7 @@ describe('a blob signed by an untrusted key with escape sequences in its kid', (
     const log = join(home, 'issued.jsonl');
     writeFileSync(log, `${JSON.stringify({ license_key: HOSTILE, blob })}\n${JSON.stringify({ license_key: 'x', blob: `${blob}${HOSTILE}` })}\n`);
     const r = await runCli(['verify', log], { home, env });
-    expect(r.exitCode).toBe(3);
+    expect(r.exitCode).toBe(1);
     expectTerminalSafe(r);
     expect(r.stdout).toContain(SHOWN);
   });

@@ -44,7 +44,7 @@ describe('verify --format <plugin> over an old issued.jsonl', () => {
     const started = Date.now();
     const result = await runCli(['verify', '--format', './dtlic2-format.mjs', '--key', publicKeyHex(), 'issued.jsonl', '--json'], { home, cwd: home });
     const ms = Date.now() - started;
-    expect(result.exitCode, result.stderr).toBe(3);
+    expect(result.exitCode, result.stderr).toBe(1);
     expect(result.json()).toEqual({
       file: 'issued.jsonl', total: COUNT, valid: COUNT - 1, invalid: 1,
       failures: [{ line: TAMPERED_LINE, licenseKey: tamperedKey, reason: 'bad-signature', detail: expect.stringContaining('signature does not match') }],
@@ -52,7 +52,7 @@ describe('verify --format <plugin> over an old issued.jsonl', () => {
     console.info(`verify of ${COUNT} plugin-format blobs through the CLI: ${ms} ms`);
 
     const human = await runCli(['verify', '--format', join(home, 'dtlic2-format.mjs'), '--key', publicKeyHex(), join(home, 'issued.jsonl')], { home });
-    expect(human.exitCode).toBe(3);
+    expect(human.exitCode).toBe(1);
     expect(human.stdout).toContain(`${COUNT} blob(s), ${COUNT - 1} valid, 1 failing`);
     expect(human.stdout).toContain(`issued.jsonl:${TAMPERED_LINE}  ${tamperedKey}  bad-signature`);
   });
@@ -62,7 +62,7 @@ describe('verify --format <plugin> over an old issued.jsonl', () => {
     copyFileSync(EXAMPLE_PLUGIN, join(home, 'dtlic2-format.mjs'));
     writeFileSync(join(home, 'old.jsonl'), `${JSON.stringify({ license_key: 'DT1-A', blob: 'DTLIC1:abc' })}\n{not json\n`);
     const result = await runCli(['verify', '--format', './dtlic2-format.mjs', '--key', publicKeyHex(), 'old.jsonl', '--json'], { home, cwd: home });
-    expect(result.exitCode).toBe(3);
+    expect(result.exitCode).toBe(1);
     expect(result.json().failures).toEqual([
       { line: 1, licenseKey: 'DT1-A', reason: 'malformed', detail: 'not a dtlic2 blob: does not start with DTLIC2:' },
       { line: 2, licenseKey: null, reason: 'malformed', detail: 'not a JSON line' },

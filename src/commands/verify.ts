@@ -82,9 +82,9 @@ export async function verifyCommand(arg: string | undefined, flags: VerifyFlags,
   const license = licenseOf(result);
   const untrusted = license ? undefined : untrustedLicenseOf(result);
   const ledger = license ? await ledgerStatusOf(license.licenseKey, app) : undefined;
-  // Not valid also when the signature is good but the ledger knows better (refunded, charged back).
+  // 3: the signature is good but the ledger knows better (refunded, charged back); the app would accept it.
   const revokedHere = result.valid && ledger?.status === 'revoked';
-  process.exitCode = result.valid && !revokedHere ? VERIFY_EXIT.valid : VERIFY_EXIT.notValid;
+  process.exitCode = revokedHere ? VERIFY_EXIT.revokedInLedger : result.valid ? VERIFY_EXIT.valid : VERIFY_EXIT.notValid;
   if (app.json) {
     return app.out.json({
       valid: result.valid, ...(result.reason ? { reason: result.reason, detail: result.detail } : {}), ...(license ? { license } : {}),
@@ -130,8 +130,8 @@ function bestResult(results: CheckedBlob[]): CheckedBlob {
   return results.find((r) => r.valid) ?? results.find((r) => r.reason !== 'malformed' && r.reason !== 'wrong-product') ?? results[0]!;
 }
 
-/** verify's exit codes (README "Exit codes"): 3 keeps "not valid" apart from 1, a user error (no keys, no file). */
-export const VERIFY_EXIT = { valid: 0, notValid: 3 } as const;
+/** verify's exit codes, a scripting contract (README "Exit codes", issue 12): 0 valid, 1 not, 3 valid but revoked here. */
+export const VERIFY_EXIT = { valid: 0, notValid: 1, revokedInLedger: 3 } as const;
 
 /** The ledger keeps milliseconds, a blob whole seconds: only a different second is a renewal. */
 function renewedSince(ledgerExpiry: string | null, blobExpiry: string | null): boolean {
