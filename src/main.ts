@@ -2,6 +2,8 @@
 import { createProgram } from './cli.js';
 import { errorJson, reportError, wantsJson } from './cli/error-report.js';
 import { jsonDocumentWritten } from './cli/io.js';
+import { color } from './cli/colors.js';
+import { terminalSafe } from './cli/terminal-text.js';
 import { EXIT } from './errors.js';
 
 // `license-admin show … | head -1`: the reader went away; that is not an error.
@@ -20,7 +22,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const report = reportError(error);
     if (!report) return EXIT.ok;
-    process.stderr.write(report.stderr);
+    // An error message can quote a server's answer or a value from a file: made safe like all human output.
+    process.stderr.write(terminalSafe(report.stderr, color.enabled));
     // A command that printed its result and then failed (e.g. resend: the mail is queued, not sent) has
     // given its one document already; the exit code and stderr tell the rest.
     if (wantsJson(argv.slice(2)) && !jsonDocumentWritten()) process.stdout.write(errorJson(report));

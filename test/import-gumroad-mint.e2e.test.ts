@@ -52,7 +52,7 @@ describe('an import that finds rows but can import none of them', () => {
     writeFileSync(file, 'Purchase ID,Purchase Email,Purchase Date\nx1,a@example.com,\u001b[2J\u001b[31mred\n');
     const r = await h.cli(['import', file]);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('"Purchase Date" is not a date: "\\x1b[2J\\x1b[31mred"');
+    expect(r.stderr).toContain('"Purchase Date" is not a date: "\\u{1b}[2J\\u{1b}[31mred"');
     expect(r.stderr).not.toContain('\u001b');
   });
 

@@ -91,3 +91,27 @@ test('the noble fallback (WebCrypto without Ed25519, as in older browsers) agree
   expect(out).toHaveLength(files.length);
   for (const r of out) expect(r.actual).toBe(r.expected);
 });
+
+// Issue 13, item 5: with no crypto.subtle at all (a page on plain http, some Electron contexts), noble's async
+// API had no SHA-512 and every valid license came out bad-signature. It gets SHA-512 from @noble/hashes now.
+test.each([
+  ['crypto.subtle removed (crypto.getRandomValues kept, as on a plain-http page)', "Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined });"],
+  ['globalThis.crypto removed altogether', "Object.defineProperty(globalThis, 'crypto', { value: undefined });"],
+])('the fallback works with %s: every vector gets its verdict', (_label, removeWebCrypto) => {
+  const script = `
+    ${removeWebCrypto}
+    const { verifyLicense } = await import(${JSON.stringify(join(import.meta.dirname, '..', 'dist', 'verify', 'index.js'))});
+    const fs = await import('node:fs');
+    const out = [];
+    for (const f of ${JSON.stringify(files.map((f) => join(dir, f)))}) {
+      const v = JSON.parse(fs.readFileSync(f, 'utf8'));
+      const r = await verifyLicense(v.blob, { keys: [v.publicKeyJwk], product: v.product, now: new Date(v.now), ...(v.tag ? { tag: v.tag } : {}) });
+      out.push({ expected: v.expected, actual: r.valid ? 'valid' : r.reason });
+    }
+    console.log(JSON.stringify({ subtle: typeof globalThis.crypto?.subtle, out }));`;
+  const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { subtle: string; out: { expected: string; actual: string }[] };
+  expect(result.subtle).toBe('undefined');
+  expect(result.out).toHaveLength(files.length);
+  expect(result.out.filter((r) => r.expected === 'valid').length).toBeGreaterThanOrEqual(3);
+  for (const r of result.out) expect(r.actual).toBe(r.expected);
+});

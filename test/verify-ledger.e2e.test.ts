@@ -57,8 +57,24 @@ describe('verify against the ledger', () => {
     expect(json.json()).toMatchObject({ valid: false, reason: 'bad-signature', untrustedLicense: { licenseKey, email: 'owner@example.com', tier: 'enterprise', seats: 500 } });
     expect(json.json().license).toBeUndefined();
     const text = await cli(['verify', forged]);
+    expect(text.exitCode).toBe(1);
     expect(text.stdout).toMatch(/^INVALID: bad-signature/m);
     expect(text.stdout).toMatch(/UNTRUSTED: what the blob claims.*\n(.*\n)*\s+Email\s+owner@example\.com/);
+  });
+
+  test('not valid is exit 1, apart from 3 (valid but revoked here); --help says so', async () => {
+    const expired = await cli(['mint', '--tier', 'pro', '--email', 'old@example.com', '--expires', '2026-12-01', '--json']);
+    expect(expired.exitCode, expired.stderr).toBe(0);
+    const later = await runCli(['verify', expired.json().blob], { home, env: { ...env, LICENSE_ADMIN_NOW: '2027-06-01T00:00:00Z' } });
+    expect(later.exitCode).toBe(1);
+    expect(later.stdout).toMatch(/^INVALID: expired/m);
+    expect((await cli(['verify', 'not-a-blob'])).exitCode).toBe(1);
+    const noFile = await cli(['verify', './missing.lic']);
+    expect(noFile.exitCode).toBe(1);
+    expect(noFile.stderr).toMatch(/no such file/);
+    const help = await cli(['verify', '--help']);
+    expect(help.stdout).toMatch(/Exit codes: 0 valid; 1 not valid/);
+    expect(help.stdout).toMatch(/3 the signature is valid but the local ledger\s+says the license is revoked/);
   });
 
   test('nothing to verify (empty stdin) is a usage error, exit 2', async () => {

@@ -1,9 +1,9 @@
 // Secrets never come from the command line: argv is readable by every user of the machine (`ps`,
 // /proc/<pid>/cmdline) and lands in shell history. Options that carry one refuse it there and name the
 // environment variable or the file/stdin option to use instead.
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError, UserError } from '../errors.js';
+import { readFileOrStdin } from './read-stdin.js';
 
 /** Was this option typed on the command line (rather than taken from its env var or a default)? */
 export function givenOnArgv(cmd: Command, option: string): boolean {
@@ -24,10 +24,10 @@ export function urlHasPassword(url: string): boolean {
 }
 
 /** The contents of a secret file (or stdin for "-"), without the trailing newline editors add. */
-export function readSecretFile(path: string, what: string): string {
+export async function readSecretFile(path: string, what: string): Promise<string> {
   let text: string;
   try {
-    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+    text = await readFileOrStdin(path);
   } catch (error) {
     throw new UserError(`cannot read ${what} from ${path === '-' ? 'stdin' : path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }

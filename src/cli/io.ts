@@ -1,4 +1,8 @@
 // Output channels: data on stdout (exactly one JSON document with --json), people's messages on stderr.
+// The one place human output is made safe for terminals (terminal-text.ts); --json stays exact.
+import { color, outColor } from './colors.js';
+import { terminalSafe } from './terminal-text.js';
+
 export interface Output {
   data(text: string): void;
   json(value: unknown): void;
@@ -20,16 +24,16 @@ export function createOutput(stdout: NodeJS.WriteStream = process.stdout, stderr
   const tty = Boolean(stderr.isTTY);
   let progressShown = false;
   return {
-    data: (text) => stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    data: (text) => stdout.write(terminalSafe(text.endsWith('\n') ? text : `${text}\n`, outColor.enabled)),
     json: (value) => {
       jsonWritten = true;
       stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     },
-    info: (text) => stderr.write(`${text}\n`),
-    warn: (text) => stderr.write(`warning: ${text}\n`),
+    info: (text) => stderr.write(`${terminalSafe(text, color.enabled)}\n`),
+    warn: (text) => stderr.write(`warning: ${terminalSafe(text, color.enabled)}\n`),
     progress: (text) => {
       if (!tty) return;
-      stderr.write(`\r\u001b[2K${text}`);
+      stderr.write(`\r\u001b[2K${terminalSafe(text, color.enabled)}`);
       progressShown = true;
     },
     progressDone: () => {

@@ -47,7 +47,7 @@ export function registerCoreCommands(program: Command, run: Runner): void {
     .option('--product <id>', 'expected product id (default: the configured one)')
     .option('--format <jws|plugin>', 'blob format (default: the configured one)')
     .option('--key <jwk|pem|hex>', 'verify against this public key instead of the configured keys')
-    .addHelpText('after', example('license-admin verify DTLIC3:eyJhbGciOi...', 'pbpaste | license-admin verify - --json') + '\nExit codes: 0 valid, 1 not valid, 3 the signature is valid but the ledger says the license is revoked.\n')
+    .addHelpText('after', example('license-admin verify DTLIC3:eyJhbGciOi...', 'pbpaste | license-admin verify - --json') + '\nExit codes: 0 valid; 1 not valid (malformed, bad signature, unknown key, expired, not yet valid, wrong product; for a\nJSONL log: some line failed), or a user error (no keys, no such file); 3 the signature is valid but the local ledger\nsays the license is revoked; 2 a usage error (nothing to verify).\n')
     .action((blob, opts, cmd) => run(cmd, async (app) => (await import('../commands/verify.js')).verifyCommand(blob, opts, app)));
 
   program

@@ -13,10 +13,10 @@ interface DatabaseUrlFlags {
   databaseUrlFile?: string;
 }
 
-function databaseUrlOf(opts: DatabaseUrlFlags, cmd: Command): { databaseUrl?: string } {
+async function databaseUrlOf(opts: DatabaseUrlFlags, cmd: Command): Promise<{ databaseUrl?: string }> {
   if (opts.databaseUrlFile) {
     if (opts.databaseUrl && givenOnArgv(cmd, 'databaseUrl')) throw new UsageError('give --database-url or --database-url-file, not both');
-    return { databaseUrl: readSecretFile(opts.databaseUrlFile, 'a PostgreSQL URL') };
+    return { databaseUrl: await readSecretFile(opts.databaseUrlFile, 'a PostgreSQL URL') };
   }
   if (opts.databaseUrl && givenOnArgv(cmd, 'databaseUrl') && urlHasPassword(opts.databaseUrl)) {
     refuseSecretOnArgv('a database password', 'put the URL in DATABASE_URL or in a file for --database-url-file (mode 0600), or leave the password out of the URL and set PGPASSWORD');
@@ -32,7 +32,7 @@ export function registerServerCommands(program: Command, run: Runner): void {
     .option('--admin-port <n>', 'serve /internal and /sync on this port only (default: the same listener)')
     .option('--admin-host <address>', 'address for the admin listener (default 127.0.0.1)')
     .addHelpText('after', example('license-admin serve --port 8787', 'DATABASE_URL="$(cat /run/secrets/db-url)" license-admin serve --host 0.0.0.0 --admin-port 8788'))
-    .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/serve.js')).serveCommand({ ...opts, ...databaseUrlOf(opts, cmd) }, app)));
+    .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/serve.js')).serveCommand({ ...opts, ...(await databaseUrlOf(opts, cmd)) }, app)));
 
   const server = program
     .command('server')
@@ -42,7 +42,7 @@ export function registerServerCommands(program: Command, run: Runner): void {
     .description("let an admin key (printed by \"remote add\") call the server's admin and sync API")
     .option('--label <text>', 'who this key belongs to')
     .addHelpText('after', example('license-admin server trust-admin 3q2-7wQ... --label "alice laptop"'))
-    .action((key, opts, cmd) => run(cmd, async (app) => (await import('../commands/server-trust-admin.js')).trustAdminCommand(key, { ...opts, ...databaseUrlOf(opts, cmd) }, app)));
+    .action((key, opts, cmd) => run(cmd, async (app) => (await import('../commands/server-trust-admin.js')).trustAdminCommand(key, { ...opts, ...(await databaseUrlOf(opts, cmd)) }, app)));
 
   withDatabaseUrl(server.command('events'))
     .description('the payment-event audit trail: what each webhook delivered and what became of it')
@@ -50,11 +50,11 @@ export function registerServerCommands(program: Command, run: Runner): void {
     .option('--order <ref>', 'only this order, e.g. gumroad:ABC123')
     .option('--limit <n>', 'at most N, oldest first (default 100)')
     .addHelpText('after', example('license-admin server events --failed'))
-    .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/server-events.js')).serverEventsCommand({ ...opts, ...databaseUrlOf(opts, cmd) }, app)));
+    .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/server-events.js')).serverEventsCommand({ ...opts, ...(await databaseUrlOf(opts, cmd)) }, app)));
 
   withDatabaseUrl(server.command('retry'))
     .description('put failed payment events back in the queue after fixing the cause (e.g. a missing product mapping)')
     .option('--order <ref>', 'only this order')
     .addHelpText('after', example('license-admin server retry --order gumroad:ABC123'))
-    .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/server-events.js')).serverRetryCommand({ ...opts, ...databaseUrlOf(opts, cmd) }, app)));
+    .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/server-events.js')).serverRetryCommand({ ...opts, ...(await databaseUrlOf(opts, cmd)) }, app)));
 }

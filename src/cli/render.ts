@@ -1,6 +1,7 @@
 // Rendering licenses for people (tables) and for spreadsheets (CSV).
 import { createRequire } from 'node:module';
 import { outColor } from './colors.js';
+import { safeCell, safeText } from './terminal-text.js';
 import { describeStatus, licenseStatus, type LicenseView } from '../ledger/license-view.js';
 import type { LicenseRow } from '../ledger/project.js';
 
@@ -9,7 +10,7 @@ type TableCtor = new (options: { head: string[]; style?: object; wordWrap?: bool
 export function table(head: string[], rows: string[][]): string {
   const Table = createRequire(import.meta.url)('cli-table3') as TableCtor;
   const t = new Table({ head: head.map((h) => outColor.bold(h)), style: { head: [], border: [] } });
-  for (const r of rows) t.push(r);
+  for (const r of rows) t.push(r.map((cell) => safeCell(cell)));
   return t.toString();
 }
 
@@ -26,7 +27,7 @@ export function statusText(row: LicenseRow, now: Date): string {
   return status === 'active' ? outColor.green(text) : status === 'revoked' ? outColor.red(text) : outColor.yellow(text);
 }
 
-/** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with a quote. */
+/** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with a quote. Exact (export). */
 export function toCsv(header: readonly string[], rows: unknown[][]): string {
   const cell = (v: unknown) => {
     let s = v === null || v === undefined ? '' : String(v);
@@ -41,6 +42,11 @@ export const VIEW_CSV_COLUMNS: (keyof LicenseView)[] = [
   'gumroadOrderId', 'orderRef', 'notes', 'source', 'kid', 'format', 'verified', 'blob',
 ];
 
+/**
+ * list/search --csv: read with cat as often as in a sheet, so control characters in a cell are shown escaped
+ * (\u{1b}), as on the terminal; still valid CSV. `export` is the exact, lossless form.
+ */
 export function viewsToCsv(views: LicenseView[]): string {
-  return toCsv(VIEW_CSV_COLUMNS, views.map((v) => VIEW_CSV_COLUMNS.map((c) => (c === 'features' ? v.features.join(',') : v[c]))));
+  const shown = (v: unknown) => (v === null || v === undefined ? v : safeText(String(v)));
+  return toCsv(VIEW_CSV_COLUMNS, views.map((v) => VIEW_CSV_COLUMNS.map((c) => shown(c === 'features' ? v.features.join(',') : v[c]))));
 }

@@ -2,6 +2,7 @@
 // columns are cut to size and their long cells end in "…" (keys, ids and dates are never cut). When
 // stdout is not a terminal (a pipe, a file) every value is kept whole. Pure, except `terminalColumns`.
 // Cutting, not wrapping: a table cell stays one line (render.ts escapes line breaks in cells).
+import { safeCell } from './terminal-text.js';
 
 const SGR = /\u001b\[[0-9;]*m/g;
 const ELLIPSIS = '…';
@@ -81,6 +82,8 @@ export function fitWidths(head: readonly string[], rows: readonly string[][], co
 
 /** The rows of a table, cut so the table fits `columns` (undefined: not a terminal, keep everything). */
 export function fitRows(head: readonly string[], rows: readonly string[][], columns: number | undefined, keep: readonly number[] = []): string[][] {
-  const widths = fitWidths(head, rows, columns, { keep });
-  return rows.map((r) => r.map((cell, i) => (widths ? cutCell(cell, widths[i]!) : cell)));
+  // Measured as shown: a control character takes the width of its escape (table() escapes the same way).
+  const shown = rows.map((r) => r.map((cell) => safeCell(cell)));
+  const widths = fitWidths(head, shown, columns, { keep });
+  return shown.map((r) => r.map((cell, i) => (widths ? cutCell(cell, widths[i]!) : cell)));
 }

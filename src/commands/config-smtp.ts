@@ -2,6 +2,7 @@
 import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
 import { parsePositiveInt } from '../cli/parse-flags.js';
+import { readStdin } from '../cli/read-stdin.js';
 import { saveConfig, type SmtpConfig } from '../config/config.js';
 import { UsageError, UserError } from '../errors.js';
 
@@ -74,7 +75,5 @@ async function readPassword(app: AppContext): Promise<string> {
     if (!app.prompts.interactive) throw new UsageError('--password-stdin reads the password from a pipe, e.g. `printf %s "$PASS" | license-admin config smtp --password-stdin`');
     return app.prompts.password('SMTP password');
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return (await readStdin()).replace(/\r?\n$/, '');
 }

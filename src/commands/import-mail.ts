@@ -7,6 +7,7 @@ import type { ApplyOptions, ApplyResult } from '../import/apply.js';
 import type { LicenseRow } from '../ledger/project.js';
 import type { DeliveryResult } from '../mail/deliver.js';
 import { deliveryJson, mailerFor, reportDelivery, type MailJson } from './mail.js';
+import { safeText } from '../cli/terminal-text.js';
 
 export interface MintMailSummary {
   queued: number;
@@ -52,5 +53,5 @@ export async function mintMail(app: AppContext, apply: (mail: Pick<ApplyOptions,
 export function reportMintMail(app: AppContext, mail: MintMailSummary, deliveries: DeliveryResult[]): void {
   app.out.info(`Mail: ${mail.queued} queued in the outbox, ${mail.sent} sent${mail.pending ? `, ${mail.pending} pending` : ''}${mail.failed ? `, ${mail.failed} failed` : ''}.`);
   for (const d of deliveries) if (d.status !== 'sent') reportDelivery(app, d);
-  for (const n of mail.notMailed) app.out.info(color.yellow(`not mailed ${n.licenseKey}: ${n.reason} (mint it with --from now, or renew it, to send a valid one)`));
+  for (const n of mail.notMailed) app.out.info(color.yellow(`not mailed ${safeText(n.licenseKey)}: ${safeText(n.reason)} (mint it with --from now, or renew it, to send a valid one)`));
 }

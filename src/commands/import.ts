@@ -15,6 +15,7 @@ import { chooseProduct } from '../config/products.js';
 import type { ExpiryFrom } from '../import/plan.js';
 import type { DeliveryResult } from '../mail/deliver.js';
 import { mintMail, reportMintMail, type MintMailSummary } from './import-mail.js';
+import { safeText } from '../cli/terminal-text.js';
 
 export interface ImportFlags {
   format?: ImportFormat;
@@ -32,10 +33,8 @@ function checkFlags(flags: ImportFlags): void {
   if (flags.send && !flags.mintMissing) throw new UsageError('--send emails the licenses --mint-missing mints; add --mint-missing');
 }
 
-/** Terminal-safe: a name or email from a file must not move the cursor or recolour the screen. */
-export function safe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-}
+/** Terminal-safe (terminal-text.ts): a name or email from a file must not move the cursor or recolour the screen. */
+export const safe = safeText;
 
 function bar(fraction: number): string {
   const width = 24;
@@ -157,7 +156,7 @@ export function renderPlan(plan: ImportPlan, app: AppContext): void {
     ['Invalid', String(c.invalid)], ['Skipped', String(c.skipped)]]));
   for (const i of plan.invalid) app.out.info(color.red(`invalid  ${i.file}:${i.line}: ${safe(i.reason)}`));
   for (const k of plan.conflicts) {
-    app.out.info(color.yellow(`conflict ${k.file}:${k.line}: ${k.licenseKey} differs from the ${k.against === 'ledger' ? 'ledger' : `row at ${k.against}`}:`));
+    app.out.info(color.yellow(`conflict ${k.file}:${k.line}: ${safe(k.licenseKey)} differs from the ${k.against === 'ledger' ? 'ledger' : `row at ${k.against}`}:`));
     for (const f of k.fields) app.out.info(`           ${f.field}: ${safe(short(f.ledger))} (${k.against === 'ledger' ? 'ledger' : 'earlier'}) vs ${safe(short(f.file))} (file)`);
   }
   for (const s of plan.skipped.slice(0, 20)) app.out.info(color.dim(`skipped  ${s.file}:${s.line}: ${safe(s.reason)}`));
@@ -186,6 +185,6 @@ export function renderSales(plan: ImportPlan, applied: ApplyResult | null, flags
     app.out.info(`Refunded or lost disputes with an active license${flags.revokeRefunded ? '' : ' (--revoke-refunded revokes them)'}:`);
     app.out.info(table(['Line', 'Purchase ID', 'Email', 'License', 'Why'], s.refundedActive.map((r) => [String(r.line), safe(r.purchaseId), safe(r.email), r.licenseKey, r.why])));
   }
-  for (const m of applied?.minted ?? []) app.out.info(color.green(`minted   ${m.licenseKey} for ${safe(m.email)} (order ${safe(m.purchaseId)})`));
-  for (const r of applied?.revoked ?? []) app.out.info(color.green(`revoked  ${r.licenseKey} (order ${safe(r.purchaseId)}, gumroad refund)`));
+  for (const m of applied?.minted ?? []) app.out.info(color.green(`minted   ${safe(m.licenseKey)} for ${safe(m.email)} (order ${safe(m.purchaseId)})`));
+  for (const r of applied?.revoked ?? []) app.out.info(color.green(`revoked  ${safe(r.licenseKey)} (order ${safe(r.purchaseId)}, gumroad refund)`));
 }

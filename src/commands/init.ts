@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
+import { readFileOrStdin } from '../cli/read-stdin.js';
 import { DEFAULT_CONFIG, FIELD_RULES, KEY_STORAGES, parseDefaultYears, saveConfig, validateConfig, type Config, type KeyStorage } from '../config/config.js';
 import { UserError } from '../errors.js';
 import { KeyFormatError, parsePrivateKey, type SigningKey } from '../license/ed25519-key.js';
@@ -67,13 +68,13 @@ export async function initCommand(flags: InitFlags, app: AppContext): Promise<vo
   }, 'init');
 
   // Creators with shipped apps must keep their existing key (its public half is inside the app).
-  let imported = flags.importKey ? readKeyFile(flags.importKey) : undefined;
+  let imported = flags.importKey ? await readKeyFile(flags.importKey) : undefined;
   if (!imported && interactive && !hasKey) {
     const path = (await app.prompts.input('Path of your existing private key (seed or PEM) to import; empty to generate a new key', {
       default: '',
       validate: (v) => (v.trim() === '' ? true : tryReadKeyFile(v.trim())),
     })).trim();
-    if (path) imported = readKeyFile(path);
+    if (path) imported = await readKeyFile(path);
   }
 
   let kid = store.activeRecord()?.kid;
@@ -95,21 +96,36 @@ export async function initCommand(flags: InitFlags, app: AppContext): Promise<vo
   app.out.info(color.green('Done.') + ' Next: license-admin mint --tier pro --email buyer@example.com   (and "license-admin keys backup" for escrow)');
 }
 
+/** The prompt's check of a typed path (stdin is the terminal there, so "-" is no choice). */
 function tryReadKeyFile(path: string): true | string {
   try {
-    readKeyFile(path);
+    keyFromText(path, readFileSync(path, 'utf8'));
     return true;
   } catch (error) {
-    return (error as Error).message;
+    return describeReadError(path, error).message;
   }
 }
 
-function readKeyFile(path: string): SigningKey {
+async function readKeyFile(path: string): Promise<SigningKey> {
+  let text: string;
   try {
-    return parsePrivateKey(readFileSync(path === '-' ? 0 : path, 'utf8'));
+    text = await readFileOrStdin(path);
   } catch (error) {
-    if (error instanceof KeyFormatError) throw new UserError(`${path}: ${error.message}`);
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${path}: no such file`);
-    throw error;
+    throw describeReadError(path, error);
   }
+  return keyFromText(path, text);
+}
+
+function keyFromText(path: string, text: string): SigningKey {
+  try {
+    return parsePrivateKey(text);
+  } catch (error) {
+    throw describeReadError(path, error);
+  }
+}
+
+function describeReadError(path: string, error: unknown): Error {
+  if (error instanceof KeyFormatError) return new UserError(`${path}: ${error.message}`);
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new UserError(`${path}: no such file`);
+  return error as Error;
 }

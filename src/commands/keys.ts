@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { AppContext } from '../cli/app-context.js';
 import { color, outColor } from '../cli/colors.js';
+import { readFileOrStdin } from '../cli/read-stdin.js';
 import { saveConfig } from '../config/config.js';
 import { chooseProduct, updateProduct } from '../config/products.js';
 import type { KeyStorage } from '../config/config.js';
@@ -59,7 +60,7 @@ export async function keysImportCommand(file: string | undefined, opts: StorageF
   } else if (file) {
     where = file === '-' ? 'stdin' : file;
     try {
-      text = readFileSync(file === '-' ? 0 : file, 'utf8');
+      text = await readFileOrStdin(file);
     } catch (error) {
       throw new UserError(`cannot read ${where}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }

@@ -1,6 +1,6 @@
 import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
-import { parseDate, parsePositiveInt } from '../cli/parse-flags.js';
+import { parseSignableDate, parsePositiveInt } from '../cli/parse-flags.js';
 import { UserError } from '../errors.js';
 import { toView } from '../ledger/license-view.js';
 import { editLicense } from '../usecases/edit.js';
@@ -10,6 +10,7 @@ import { renewLicense } from '../usecases/renew.js';
 import type { ChangeResult } from '../usecases/result.js';
 import { reinstateLicense, revokeLicense } from '../usecases/revoke.js';
 import { reportLicenseMail, withLicenseMail } from './mail.js';
+import { safeText } from '../cli/terminal-text.js';
 
 function report(app: AppContext, result: ChangeResult, done: string, unchanged: string): void {
   if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: result.changed });
@@ -20,7 +21,7 @@ export async function revokeCommand(key: string, opts: { reason?: string }, app:
   const ctx = await app.ops();
   const result = await (await app.store()).transaction((tx) => revokeLicense(tx, key, opts.reason, ctx));
   const k = result.license.licenseKey;
-  report(app, result, `Revoked ${k}${opts.reason ? ` (${opts.reason})` : ''}.`, `${k} was already revoked on ${result.license.revokedAt?.slice(0, 10)}; nothing changed.`);
+  report(app, result, `Revoked ${k}${opts.reason ? ` (${safeText(opts.reason)})` : ''}.`, `${k} was already revoked on ${result.license.revokedAt?.slice(0, 10)}; nothing changed.`);
 }
 
 export async function reinstateCommand(key: string, app: AppContext): Promise<void> {
@@ -49,7 +50,7 @@ export interface RenewFlags {
 export async function renewCommand(key: string, opts: RenewFlags, app: AppContext): Promise<void> {
   const request = {
     ...(opts.years !== undefined ? { years: parsePositiveInt(opts.years, '--years') } : {}),
-    ...(opts.until !== undefined ? { until: parseDate(opts.until, '--until') } : {}),
+    ...(opts.until !== undefined ? { until: parseSignableDate(opts.until, '--until') } : {}),
     ...(opts.lifetime ? { lifetime: true } : {}),
     ...(opts.shorten ? { allowShorter: true } : {}),
     ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
@@ -61,7 +62,7 @@ export async function renewCommand(key: string, opts: RenewFlags, app: AppContex
   if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: result.changed, ...(mail ? { mail } : {}) });
   if (!result.changed) return app.out.info(`${result.license.licenseKey} is already a lifetime license; nothing changed.`);
   app.out.info(color.green(`Renewed ${result.license.licenseKey} ${result.license.expiresAt ? `until ${result.license.expiresAt.slice(0, 10)}` : 'for a lifetime (it never expires)'}.`));
-  app.out.data(result.license.blob);
+  app.out.data(safeText(result.license.blob));
   reportLicenseMail(app, { mail, delivery });
 }
 
@@ -77,7 +78,7 @@ export async function forgetCommand(opts: { email: string; yes?: boolean }, app:
   const ctx = await app.ops();
   const { email, licenseKeys, eventsScrubbed } = await (await app.store()).transaction((tx) => forgetPerson(tx, opts.email, ctx));
   if (app.json) return app.out.json({ email, licenseKeys, eventsScrubbed });
-  app.out.info(`Forgot ${email}: removed name, email, blob and notes from ${licenseKeys.length} license(s) (${licenseKeys.join(', ')}) and scrubbed ${eventsScrubbed} history event(s). The keys and dates remain so the numbers still add up.`);
+  app.out.info(`Forgot ${safeText(email)}: removed name, email, blob and notes from ${licenseKeys.length} license(s) (${licenseKeys.join(', ')}) and scrubbed ${eventsScrubbed} history event(s). The keys and dates remain so the numbers still add up.`);
 }
 
 export interface EditFlags {
@@ -104,7 +105,7 @@ export async function editCommand(key: string, opts: EditFlags, app: AppContext)
   if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: result.changed, ...(mail ? { mail } : {}) });
   if (!result.changed) return app.out.info(`${result.license.licenseKey} already has those details; nothing changed.`);
   const l = result.license;
-  app.out.info(color.green(`Changed ${l.licenseKey}: ${l.tier} license for ${l.name ? `${l.name} <${l.email}>` : l.email}; the blob is re-signed (the key stays the same).`));
-  app.out.data(l.blob);
+  app.out.info(color.green(`Changed ${l.licenseKey}: ${l.tier} license for ${safeText(l.name ? `${l.name} <${l.email}>` : l.email)}; the blob is re-signed (the key stays the same).`));
+  app.out.data(safeText(l.blob));
   reportLicenseMail(app, { mail, delivery });
 }

@@ -4,6 +4,7 @@ import { UsageError, UserError } from '../errors.js';
 import { parseDate, parseDays, parsePositiveInt } from '../cli/parse-flags.js';
 import { licensesTable, viewsToCsv } from '../cli/render.js';
 import { cutCell, fitWidths, terminalColumns } from '../cli/table-fit.js';
+import { safeText } from '../cli/terminal-text.js';
 import { describeStatus, toView } from '../ledger/license-view.js';
 import type { LicenseRow } from '../ledger/project.js';
 import { listLicenses, searchLicenses, type ListFilter } from '../ledger/queries.js';
@@ -15,8 +16,13 @@ function print(app: AppContext, rows: LicenseRow[], csv: boolean | undefined, fo
   if (app.json) return app.out.json(rows.map((r) => toView(r, now)));
   if (csv) return app.out.data(viewsToCsv(rows.map((r) => toView(r, now))));
   if (rows.length === 0) return app.out.info('No licenses match.');
-  app.out.data(licensesTable(fitToTerminal(rows, now), now));
+  app.out.data(licensesTable(fitToTerminal(rows.map(shownAsText), now), now));
   if (footer) app.out.info(footer);
+}
+
+/** The row's text fields as a terminal shows them (control characters escaped), before widths are measured. */
+function shownAsText(r: LicenseRow): LicenseRow {
+  return { ...r, licenseKey: safeText(r.licenseKey), email: safeText(r.email), name: safeText(r.name), tier: safeText(r.tier), revokeReason: r.revokeReason === null ? null : safeText(r.revokeReason) };
 }
 
 /**

@@ -12,6 +12,7 @@ import type { DeliveryResult } from '../mail/deliver.js';
 import type { Mailer } from '../mail/mailer.js';
 import { formatPreview, type MailPreview } from '../mail/preview.js';
 import { formatMailFailure } from '../mail/smtp-errors.js';
+import { safeText } from '../cli/terminal-text.js';
 
 export async function mailerFor(app: AppContext): Promise<Mailer> {
   const [{ Mailer }, { createKeychain }] = await Promise.all([import('../mail/mailer.js'), import('../keys/keychain.js')]);
@@ -35,9 +36,9 @@ export function deliveryJson(r: DeliveryResult): MailJson {
 }
 
 export function reportDelivery(app: AppContext, r: DeliveryResult): void {
-  if (r.status === 'sent') return app.out.info(color.green(`Emailed ${r.to} (outbox #${r.id}).`));
+  if (r.status === 'sent') return app.out.info(color.green(`Emailed ${safeText(r.to)} (outbox #${r.id}).`));
   const when = r.status === 'pending' ? `it will be retried after ${r.nextAttemptAt?.slice(0, 16).replace('T', ' ')} UTC` : 'it will not be retried automatically';
-  app.out.warn(`the email to ${r.to} was not sent: ${formatMailFailure(r.failure!)}.\n  It is kept in the outbox (#${r.id}); ${when}. Send it now with "license-admin outbox retry ${r.id}".`);
+  app.out.warn(`the email to ${safeText(r.to)} was not sent: ${safeText(formatMailFailure(r.failure!))}.\n  It is kept in the outbox (#${r.id}); ${when}. Send it now with "license-admin outbox retry ${r.id}".`);
 }
 
 export function printPreview(app: AppContext, preview: MailPreview): void {

@@ -5,6 +5,7 @@ import { createJwsFormat } from '../license/jws-format.js';
 import { isBuiltinFormat, loadFormat } from '../license/load-format.js';
 import { deliveryJson, mailerFor, type MailJson } from './mail.js';
 import { planReissueIn, reissueLicenses, type ReissueItem, type ReissuePlan } from '../usecases/reissue.js';
+import { safeText } from '../cli/terminal-text.js';
 
 export interface MigrateFormatFlags {
   to: string;
@@ -57,13 +58,13 @@ export async function migrateFormat(flags: MigrateFormatFlags, app: AppContext):
 export async function migrateFormatCommand(flags: MigrateFormatFlags, app: AppContext): Promise<void> {
   const result = await migrateFormat(flags, app);
   if (app.json) return app.out.json(result);
-  for (const l of result.licenses) app.out.data(`${l.licenseKey}  ${l.email}  ${l.tier}  ${l.from} -> ${l.to}  ${l.expiresAt ? `expires ${l.expiresAt.slice(0, 10)}` : 'lifetime'}`);
-  for (const s of result.skipped) app.out.info(`skipped ${s.licenseKey} (${s.from}): ${s.reason}`);
+  for (const l of result.licenses) app.out.data(`${safeText(l.licenseKey)}  ${safeText(l.email)}  ${safeText(l.tier)}  ${l.from} -> ${l.to}  ${l.expiresAt ? `expires ${l.expiresAt.slice(0, 10)}` : 'lifetime'}`);
+  for (const s of result.skipped) app.out.info(`skipped ${safeText(s.licenseKey)} (${s.from}): ${safeText(s.reason)}`);
   if (result.count === 0) return app.out.info(`Every active license is already in the ${result.to} format; nothing to do.`);
   if (result.dryRun) return app.out.info(`${result.count} active license(s) would be re-signed in the ${result.to} format (dry run: nothing was written).`);
   app.out.info(color.green(`Re-signed ${result.count} active license(s) in the ${result.to} format (same keys, same expiry).`));
   const unsent = result.mail?.filter((m) => m.status !== 'sent') ?? [];
   if (result.mail) app.out.info(`Emailed ${result.mail.length - unsent.length} of ${result.mail.length}.`);
-  for (const m of unsent) app.out.warn(`the email for ${m.licenseKey} was not sent${'error' in m && m.error ? `: ${m.error}` : ''}; it stays in the outbox (#${'outboxId' in m ? m.outboxId : '?'}) for "license-admin outbox retry"`);
+  for (const m of unsent) app.out.warn(`the email for ${m.licenseKey} was not sent${'error' in m && m.error ? `: ${safeText(String(m.error))}` : ''}; it stays in the outbox (#${'outboxId' in m ? m.outboxId : '?'}) for "license-admin outbox retry"`);
   if (result.to === 'jws' && app.config().format !== 'jws') app.out.info('New licenses are still minted in the configured format; set "format": "jws" in config.json when the build that reads it has shipped.');
 }

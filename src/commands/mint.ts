@@ -1,4 +1,4 @@
-import { parseDate, parsePositiveInt } from '../cli/parse-flags.js';
+import { parseSignableDate, parsePositiveInt } from '../cli/parse-flags.js';
 import { requireValue } from '../cli/prompts.js';
 import type { AppContext } from '../cli/app-context.js';
 import { UserError } from '../errors.js';
@@ -8,6 +8,7 @@ import { color } from '../cli/colors.js';
 import { mintThroughServerOrBreakGlass } from './mint-remote.js';
 import { mailerFor, reportLicenseMail, withLicenseMail, type MailJson } from './mail.js';
 import { chooseMintRoute } from '../sync/remote-mint.js';
+import { safeText } from '../cli/terminal-text.js';
 import { chooseProduct } from '../config/products.js';
 
 export interface MintFlags {
@@ -39,9 +40,9 @@ export async function mintRequestFromFlags(flags: MintFlags, app: AppContext): P
     email: email.trim(),
     ...(name ? { name } : {}),
     ...(flags.years !== undefined ? { years: parsePositiveInt(flags.years, '--years') } : {}),
-    ...(flags.expires !== undefined ? { expiresAt: parseDate(flags.expires, '--expires') } : {}),
+    ...(flags.expires !== undefined ? { expiresAt: parseSignableDate(flags.expires, '--expires') } : {}),
     ...(flags.lifetime ? { lifetime: true } : {}),
-    ...(flags.updatesUntil !== undefined ? { updatesUntil: parseDate(flags.updatesUntil, '--updates-until') } : {}),
+    ...(flags.updatesUntil !== undefined ? { updatesUntil: parseSignableDate(flags.updatesUntil, '--updates-until') } : {}),
     ...(flags.seats !== undefined ? { seats: parsePositiveInt(flags.seats, '--seats') } : {}),
     ...(flags.features ? { features: flags.features.split(',').map((f) => f.trim()).filter(Boolean) } : {}),
     ...(flags.orderId ? { gumroadOrderId: flags.orderId } : {}),
@@ -71,9 +72,9 @@ export async function mintCommand(flags: MintFlags, app: AppContext): Promise<vo
         });
   const mintedBy = remote?.kind === 'remote' ? 'remote' : 'local';
   if (app.json) return app.out.json({ ...license, mintedBy, ...(mail ? { mail } : {}) });
-  app.out.info(color.green(`Minted ${license.tier} license for ${license.email}${license.expiresAt ? `, valid until ${license.expiresAt.slice(0, 10)}` : ' (lifetime)'}${mintedBy === 'remote' ? ' on the server' : ''}.`));
-  app.out.data(`License key: ${license.licenseKey}\n\n${license.blob}`);
-  if (mail?.status === 'queued') app.out.info(`The server queued the license email to ${license.email} (this machine has no SMTP settings).`);
+  app.out.info(color.green(`Minted ${safeText(license.tier)} license for ${safeText(license.email)}${license.expiresAt ? `, valid until ${license.expiresAt.slice(0, 10)}` : ' (lifetime)'}${mintedBy === 'remote' ? ' on the server' : ''}.`));
+  app.out.data(`License key: ${safeText(license.licenseKey)}\n\n${safeText(license.blob)}`);
+  if (mail?.status === 'queued') app.out.info(`The server queued the license email to ${safeText(license.email)} (this machine has no SMTP settings).`);
   else reportLicenseMail(app, { mail, delivery });
 }
 

@@ -7,6 +7,7 @@ import { UsageError, UserError } from '../errors.js';
 import type { DeliveryResult } from '../mail/deliver.js';
 import type { OutboxMessage, OutboxStatus } from '../mail/outbox.js';
 import { deliveryJson, mailerFor, reportDelivery } from './mail.js';
+import { safeText } from '../cli/terminal-text.js';
 
 /** The list shape for --json (no bodies: they hold the license blobs). */
 export function outboxEntry(m: OutboxMessage) {
@@ -60,7 +61,7 @@ export async function outboxRetryCommand(ids: string[], opts: { all?: boolean },
     if (app.json) app.out.json({ ...summary, results: results.map(deliveryJson), skipped });
     else {
       for (const r of results) reportDelivery(app, r);
-      for (const s of skipped) app.out.warn(`#${s.id}: ${s.reason}`);
+      for (const s of skipped) app.out.warn(`#${s.id}: ${safeText(s.reason)}`);
       if (results.length === 0 && skipped.length === 0) app.out.info('Nothing is due. "license-admin outbox" lists what is waiting; --all sends failed and not-yet-due messages too.');
     }
     if (summary.pending + summary.failed > 0) throw new UserError(`${summary.pending + summary.failed} of ${results.length} message(s) not sent; they stay in the outbox`);

@@ -8,6 +8,7 @@ import { adminPublicKey, deleteAdminKey, ensureAdminKey } from '../sync/admin-cr
 import { openRemote } from '../sync/open-remote.js';
 import { createRemoteClient, normalizeRemoteUrl } from '../sync/remote-client.js';
 import { countEventsAfter, getRemote, lastLocalSeq, removeRemote, upsertRemote } from '../sync/sync-state.js';
+import { safeText } from '../cli/terminal-text.js';
 
 export interface RemoteAddFlags {
   /** Refused: only here to say why and what to use instead. */
@@ -25,7 +26,7 @@ export async function remoteAddCommand(urlInput: string, flags: RemoteAddFlags, 
   }
   const { key, storedIn } = await ensureAdminKey(url, app.env, adminKeychain);
   const publicKey = adminPublicKey(key);
-  const enrollToken = flags.enrollTokenFile ? readSecretFile(flags.enrollTokenFile, 'an enrolment token') : app.env.LICENSE_ADMIN_ENROLL_TOKEN;
+  const enrollToken = flags.enrollTokenFile ? await readSecretFile(flags.enrollTokenFile, 'an enrolment token') : app.env.LICENSE_ADMIN_ENROLL_TOKEN;
   if (enrollToken) {
     const client = createRemoteClient({ url, adminKey: null, clock: app.clock, timeoutMs: 15_000 });
     await client.request('POST', '/internal/enroll', { publicKey }, { authorization: `Bearer ${enrollToken}` });
@@ -57,10 +58,10 @@ export async function remoteStatusCommand(app: AppContext): Promise<void> {
   }
   const result = { url: client.url, mode: config.remote?.mode ?? 'remote-first', local, server };
   if (app.json) return app.out.json(result);
-  app.out.data(`Server: ${client.url} (mint mode: ${result.mode})`);
+  app.out.data(`Server: ${client.url} (mint mode: ${safeText(String(result.mode))})`);
   app.out.data(`Local events not yet pushed: ${local.unpushed}${state.lastPushAt ? ` (last push ${state.lastPushAt})` : ' (never pushed)'}`);
   if (server.reachable) app.out.data(`Server events not yet pulled: ${String(server.unpulled)} (server holds ${String(server.licenses)} licenses, ${String(server.events)} events)`);
-  else app.out.data(capitalized(String(server.error)));
+  else app.out.data(capitalized(safeText(String(server.error))));
 }
 
 export async function remoteRemoveCommand(app: AppContext): Promise<void> {

@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { newEventId } from '../ledger/events.js';
 import { resendLicenses, resendTarget } from '../usecases/resend.js';
 import { deliveryJson, mailerFor, printPreview, reportDelivery } from './mail.js';
+import { safeText } from '../cli/terminal-text.js';
 
 export async function resendCommand(target: string, opts: { preview?: boolean }, app: AppContext): Promise<void> {
   const store = await app.store();
@@ -20,7 +21,7 @@ export async function resendCommand(target: string, opts: { preview?: boolean },
     }
     await mailer.prepare();
     const { outboxId: id, merged } = await store.transaction((tx) => resendLicenses(tx, target, now, (licenses) => mailer.compose('license', licenses, `resend:${newEventId(now, app.random)}`)));
-    if (merged) app.out.info(`The same message to ${email} is already in the outbox (#${merged.id}, ${merged.status}, queued ${merged.createdAt.slice(0, 16).replace('T', ' ')} UTC); sending that one now instead of queueing another.`);
+    if (merged) app.out.info(`The same message to ${safeText(email)} is already in the outbox (#${merged.id}, ${merged.status}, queued ${merged.createdAt.slice(0, 16).replace('T', ' ')} UTC); sending that one now instead of queueing another.`);
     const [delivery] = await mailer.deliverAfterCommit([id]);
     if (!delivery) {
       if (merged) throw new UserError(`outbox message #${id} is being sent right now by another process (or the server); nothing new was queued`);

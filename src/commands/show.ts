@@ -1,6 +1,7 @@
 import type { AppContext } from '../cli/app-context.js';
 import { outColor } from '../cli/colors.js';
 import { statusText, table } from '../cli/render.js';
+import { safeCell, safeText } from '../cli/terminal-text.js';
 import { fitRows, terminalColumns } from '../cli/table-fit.js';
 import { UserError } from '../errors.js';
 import { looksLikeLicenseKey } from '../license/license-key.js';
@@ -22,7 +23,7 @@ export async function showCommand(target: string, app: AppContext): Promise<void
     return app.out.json(looksLikeLicenseKey(target) && !target.includes('@') ? views[0] : views);
   }
   for (const { row, events } of withEvents) {
-    app.out.data(outColor.bold(row.licenseKey));
+    app.out.data(outColor.bold(safeText(row.licenseKey)));
     const fields: [string, string][] = [
       ['Status', statusText(row, now)],
       ['Name', row.name || '-'],
@@ -37,9 +38,11 @@ export async function showCommand(target: string, app: AppContext): Promise<void
       ...(row.gumroadOrderId || row.orderRef ? [['Order', row.orderRef ?? row.gumroadOrderId ?? ''] as [string, string]] : []),
       ['Key id', row.kid ?? '-'],
       ['Source', `${row.source}${row.verified ? '' : ' (unverified legacy blob)'}`],
-      ...(row.notes ? [['Notes', row.notes] as [string, string]] : []),
     ];
-    app.out.data(fields.map(([k, v]) => field(k, v)).join('\n'));
+    const lines = fields.map(([k, v]) => field(k, safeCell(v)));
+    // Several notes are one per line, each indented under the label (never a line of its own at column 0).
+    if (row.notes) lines.push(field('Notes', row.notes.split('\n').map((note) => safeText(note)).join('\n')));
+    app.out.data(lines.join('\n'));
     const head = ['When', 'What', 'Who', 'Details'];
     app.out.data(`\n  History:\n${table(head, fitRows(head, events.map(describeEvent), terminalColumns(), [0, 1]))}\n`);
   }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { AppContext } from '../cli/app-context.js';
 import { outColor } from '../cli/colors.js';
+import { readStdin } from '../cli/read-stdin.js';
 import { safeText } from '../cli/terminal-text.js';
 import { UsageError, UserError } from '../errors.js';
 import { checkBlob, type CheckedBlob } from '../license/check-blob.js';
@@ -21,10 +22,10 @@ export interface VerifyFlags {
   key?: string;
 }
 
-function readInput(arg: string | undefined): { text: string; file?: string } {
+async function readInput(arg: string | undefined): Promise<{ text: string; file?: string }> {
   if (arg === undefined && process.stdin.isTTY) throw new UsageError('give the blob, a file of blobs, or "-" to read stdin');
   if (arg === undefined || arg === '-') {
-    const text = readFileSync(0, 'utf8');
+    const text = await readStdin();
     if (text.trim() === '') throw new UsageError('nothing to verify: stdin was empty (give the blob, a file of blobs, or pipe one in)');
     return { text };
   }
@@ -73,7 +74,7 @@ export async function verifyCommand(arg: string | undefined, flags: VerifyFlags,
   const keys = flags.key ? [keyFromFlag(flags.key.startsWith('@') ? readFileSync(flags.key.slice(1), 'utf8') : flags.key)] : (await app.keys()).publicKeys();
   if (keys.length === 0) throw new UserError('no public keys to verify against: run "license-admin keys import" or pass --key');
   const checks = await productChecks(config, flags, app, keys);
-  const input = readInput(arg);
+  const input = await readInput(arg);
   const lines = input.text.split(/\r?\n/).map((l) => l.replace(/^\uFEFF/, '').trim());
   if (input.file && lines.filter((l) => l.startsWith('{')).length >= 1) return verifyLog(input.file, lines, checks[0]!.format, checks[0]!.options, app);
 
@@ -83,7 +84,7 @@ export async function verifyCommand(arg: string | undefined, flags: VerifyFlags,
   const ledger = license ? await ledgerStatusOf(license.licenseKey, app) : undefined;
   // 3: the signature is good but the ledger knows better (refunded, charged back); the app would accept it.
   const revokedHere = result.valid && ledger?.status === 'revoked';
-  process.exitCode = revokedHere ? VERIFY_EXIT.revokedInLedger : result.valid ? VERIFY_EXIT.valid : VERIFY_EXIT.invalid;
+  process.exitCode = revokedHere ? VERIFY_EXIT.revokedInLedger : result.valid ? VERIFY_EXIT.valid : VERIFY_EXIT.notValid;
   if (app.json) {
     return app.out.json({
       valid: result.valid, ...(result.reason ? { reason: result.reason, detail: result.detail } : {}), ...(license ? { license } : {}),
@@ -129,8 +130,8 @@ function bestResult(results: CheckedBlob[]): CheckedBlob {
   return results.find((r) => r.valid) ?? results.find((r) => r.reason !== 'malformed' && r.reason !== 'wrong-product') ?? results[0]!;
 }
 
-/** verify's exit codes (README "Exit codes"). */
-export const VERIFY_EXIT = { valid: 0, invalid: 1, revokedInLedger: 3 } as const;
+/** verify's exit codes, a scripting contract (README "Exit codes", issue 12): 0 valid, 1 not, 3 valid but revoked here. */
+export const VERIFY_EXIT = { valid: 0, notValid: 1, revokedInLedger: 3 } as const;
 
 /** The ledger keeps milliseconds, a blob whole seconds: only a different second is a renewal. */
 function renewedSince(ledgerExpiry: string | null, blobExpiry: string | null): boolean {
@@ -211,8 +212,8 @@ async function verifyLog(file: string, lines: string[], format: LicenseFormat, o
     if (!result.valid && result.reason !== 'expired') failures.push({ line: i + 1, licenseKey: key, reason: result.reason!, detail: result.detail! });
     else if (key && result.claims && result.claims.sub !== key) failures.push({ line: i + 1, licenseKey: key, reason: 'malformed', detail: `blob is for ${result.claims.sub}, not ${key}` });
   });
-  process.exitCode = failures.length === 0 ? 0 : 1;
+  process.exitCode = failures.length === 0 ? VERIFY_EXIT.valid : VERIFY_EXIT.notValid;
   if (app.json) return app.out.json({ file, total, valid: total - failures.length, invalid: failures.length, failures });
   app.out.data(`${file}: ${total} blob(s), ${total - failures.length} valid, ${failures.length} failing`);
-  for (const f of failures) app.out.data(`  ${file}:${f.line}  ${f.licenseKey ?? '?'}  ${f.reason}: ${f.detail}`);
+  for (const f of failures) app.out.data(`  ${file}:${f.line}  ${safeText(f.licenseKey ?? '?')}  ${f.reason}: ${safeText(f.detail)}`);
 }

@@ -1,5 +1,6 @@
 // From what the creator asked for to the claims that get signed.
-import { FORMAT_VERSION, type LicenseClaims } from '../verify/claims.js';
+import { UserError } from '../errors.js';
+import { FORMAT_VERSION, isSignableDate, type LicenseClaims } from '../verify/claims.js';
 
 export interface LicenseTerms {
   product: string;
@@ -14,7 +15,17 @@ export interface LicenseTerms {
   features?: string[];
 }
 
-const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+export const SIGNABLE_DATES_TEXT = 'from 2000-01-01 to the end of 2199 (UTC)';
+
+/** Whole epoch seconds of a date a license may carry; anything else is refused before it is signed. */
+function signedSeconds(d: Date, what: string): number {
+  const seconds = Math.floor(d.getTime() / 1000);
+  if (!isSignableDate(seconds)) {
+    const shown = Number.isNaN(d.getTime()) ? 'an invalid date' : d.toISOString().slice(0, 10);
+    throw new UserError(`the ${what} ${shown} cannot be signed: license dates run ${SIGNABLE_DATES_TEXT}`);
+  }
+  return seconds;
+}
 
 export function buildClaims(t: LicenseTerms): LicenseClaims {
   return {
@@ -24,9 +35,9 @@ export function buildClaims(t: LicenseTerms): LicenseClaims {
     name: t.name,
     email: t.email,
     tier: t.tier,
-    iat: seconds(t.issuedAt),
-    ...(t.expiresAt ? { exp: seconds(t.expiresAt) } : {}),
-    ...(t.updatesUntil ? { updates_until: seconds(t.updatesUntil) } : {}),
+    iat: signedSeconds(t.issuedAt, 'issue date'),
+    ...(t.expiresAt ? { exp: signedSeconds(t.expiresAt, 'expiry') } : {}),
+    ...(t.updatesUntil ? { updates_until: signedSeconds(t.updatesUntil, 'updates-until date') } : {}),
     ...(t.seats !== undefined ? { seats: t.seats } : {}),
     ...(t.features?.length ? { features: t.features } : {}),
   };

@@ -2,8 +2,11 @@
 // JavaScript dates reach ±275760 years, but an expiry near that end overflows the moment a grace period is
 // added (RangeError deep in fulfilment, long after the delivery was answered 2xx). A real sale, renewal or
 // cancellation is never before 2000 nor after 2200, so anything outside is refused where it is parsed.
-export const EARLIEST_ACCEPTED_MS = Date.UTC(2000, 0, 1);
-export const LATEST_ACCEPTED_MS = Date.UTC(2200, 0, 1);
+import { EARLIEST_SIGNED_DATE_SEC, LATEST_SIGNED_DATE_SEC } from '../verify/claims.js';
+
+// The same window as the dates a license may carry (verify/claims.ts), so whatever is accepted can be signed.
+export const EARLIEST_ACCEPTED_MS = EARLIEST_SIGNED_DATE_SEC * 1000;
+export const LATEST_ACCEPTED_MS = LATEST_SIGNED_DATE_SEC * 1000;
 export const DATE_WINDOW_TEXT = '2000-01-01 and 2200-01-01 (UTC)';
 
 export function inDateWindow(ms: number): boolean {

@@ -44,7 +44,8 @@ export function base64urlDecode(text: string): Uint8Array | null {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading BOM in the text, so JSON.parse refuses it (as every strict JSON parser does).
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text);

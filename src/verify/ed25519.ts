@@ -33,12 +33,6 @@ async function createVerifier(jwk: PublicJwk): Promise<Verifier> {
       // The platform has WebCrypto but not Ed25519 in it: fall through to noble.
     }
   }
-  const noble = await import('@noble/ed25519');
-  return async (signature, message) => {
-    try {
-      return await noble.verifyAsync(signature, message, raw);
-    } catch {
-      return false;
-    }
-  };
+  const { nobleVerify } = await import('./noble-fallback.js');
+  return async (signature, message) => nobleVerify(signature, message, raw);
 }

@@ -1,5 +1,5 @@
 // The offline verifier that desktop apps embed: `import { verifyLicense } from 'license-admin/verify'`.
-// No Node-only APIs: WebCrypto Ed25519 where present, @noble/ed25519 as the portable fallback.
+// No Node-only APIs: WebCrypto Ed25519 where present, @noble/ed25519 (+ @noble/hashes SHA-512) as the portable fallback.
 import { FORMAT_VERSION, type LicenseClaims } from './claims.js';
 import { verifierFor, type PublicJwk } from './ed25519.js';
 import { parseJws } from './jws.js';

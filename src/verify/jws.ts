@@ -4,6 +4,10 @@ import { readClaims, type LicenseClaims } from './claims.js';
 
 export const LICENSE_TYP = 'license+jwt';
 const ALLOWED_HEADER = new Set(['alg', 'typ', 'kid']);
+/** Longer input is `malformed` before any work is done on it (a real blob is well under 2,000 characters). */
+export const MAX_BLOB_CHARS = 65_536;
+/** Arrays and objects nested deeper than this in the header or payload are `malformed` (claims need 2). */
+export const MAX_JSON_DEPTH = 16;
 
 export interface ParsedJws {
   header: { alg: string; typ?: string; kid: string };
@@ -14,14 +18,19 @@ export interface ParsedJws {
 
 export type JwsParseResult = { ok: true; value: ParsedJws } | { ok: false; detail: string };
 
-/** Mail clients wrap long lines, so whitespace inside a blob is ignored (it cannot change what was signed). */
+/**
+ * Mail clients wrap long lines, so whitespace inside a blob is ignored (it cannot change what was signed).
+ * Only ASCII whitespace (docs/FORMAT.md), so every verifier strips the same characters.
+ */
 export function stripTag(blob: string, tag: string | undefined): string | null {
-  const compact = blob.replace(/\s+/g, '');
+  const compact = blob.replace(/[ \t\n\r\f\v]+/g, '');
   if (!tag) return compact;
   return compact.startsWith(`${tag}:`) ? compact.slice(tag.length + 1) : null;
 }
 
 export function parseJws(blob: string, tag?: string): JwsParseResult {
+  if (typeof blob !== 'string') return { ok: false, detail: 'a blob is a string' };
+  if (blob.length > MAX_BLOB_CHARS) return { ok: false, detail: `longer than ${MAX_BLOB_CHARS} characters` };
   const body = stripTag(blob, tag);
   if (body === null) return { ok: false, detail: `blob does not start with the tag "${tag}:"` };
   const segments = body.split('.');
@@ -49,10 +58,27 @@ export function parseJws(blob: string, tag?: string): JwsParseResult {
 function decodeJson(segment: string): unknown {
   const bytes = base64urlDecode(segment);
   const text = bytes && fromUtf8(bytes);
-  if (text === null || text === undefined) return null;
+  if (text === null || text === undefined || nestingDepth(text) > MAX_JSON_DEPTH) return null;
   try {
     return JSON.parse(text);
   } catch {
     return null;
   }
+}
+
+/** How deep arrays and objects nest in a JSON text (brackets inside strings do not count). */
+export function nestingDepth(json: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
 }
