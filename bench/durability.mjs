@@ -15,10 +15,11 @@ import { DEFAULT_CONFIG } from '../dist/config/config.js';
 import { Ledger, LEDGER_SYNCHRONOUS } from '../dist/ledger/ledger.js';
 import { signingKeyFromSeed } from '../dist/license/ed25519-key.js';
 import { createJwsFormat } from '../dist/license/jws-format.js';
-import { mintLicense } from '../dist/licensing/mint.js';
+import { SqliteLedgerStore } from '../dist/stores/sqlite-ledger-store.js';
+import { mintLicense } from '../dist/usecases/mint.js';
 import { createApp } from '../dist/server/app.js';
 import { silentLogger } from '../dist/server/logger.js';
-import { SqliteStore } from '../dist/server/stores/sqlite-store.js';
+import { SqliteStore } from '../dist/stores/sqlite-store.js';
 
 const MINTS = Number(process.env.MINTS ?? 2000);
 const RATE = Number(process.env.RATE ?? 50);
@@ -41,13 +42,15 @@ function withMode(db, mode) {
   return db;
 }
 
-function mintsPerSecond(mode) {
+async function mintsPerSecond(mode) {
   const ledger = new Ledger(freshFile());
   withMode(ledger.db, mode);
-  const ctx = { ledger, config, format, signer: key, clock: () => new Date(), random: randomBytes, actor: 'bench', source: 'bench' };
-  for (let i = 0; i < 50; i++) mintLicense({ tier: 'pro', email: `warm${i}@example.com` }, ctx);
+  const store = new SqliteLedgerStore(ledger, { random: randomBytes, actor: 'bench', source: 'bench', missingLicense: (k) => k });
+  const ctx = { config, format, signer: key, clock: () => new Date(), random: randomBytes, actor: 'bench', source: 'bench' };
+  const mint = (req) => store.transaction((tx) => mintLicense(tx, req, ctx, { existing: 'error' }));
+  for (let i = 0; i < 50; i++) await mint({ tier: 'pro', email: `warm${i}@example.com` });
   const t = performance.now();
-  for (let i = 0; i < MINTS; i++) mintLicense({ tier: 'pro', email: `buyer${i}@example.com`, name: `Buyer ${i}` }, ctx);
+  for (let i = 0; i < MINTS; i++) await mint({ tier: 'pro', email: `buyer${i}@example.com`, name: `Buyer ${i}` });
   const rate = MINTS / ((performance.now() - t) / 1000);
   ledger.close();
   return rate;
@@ -102,7 +105,7 @@ try {
   const hooks = { NORMAL: [], FULL: [] };
   for (let round = 0; round < ROUNDS; round++) {
     for (const mode of round % 2 ? ['FULL', 'NORMAL'] : ['NORMAL', 'FULL']) {
-      mints[mode].push(mintsPerSecond(mode));
+      mints[mode].push(await mintsPerSecond(mode));
       hooks[mode].push(await webhookLatency(mode));
     }
   }

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../dist/ledger/ledger.js';
 import { searchLicenses } from '../dist/ledger/queries.js';
-import { mintLicense } from '../dist/licensing/mint.js';
+import { SqliteLedgerStore } from '../dist/stores/sqlite-ledger-store.js';
+import { mintLicense } from '../dist/usecases/mint.js';
 import { signingKeyFromSeed } from '../dist/license/ed25519-key.js';
 import { createJwsFormat } from '../dist/license/jws-format.js';
 import { DEFAULT_CONFIG } from '../dist/config/config.js';
@@ -28,7 +29,9 @@ const ms = (x) => `${x.toFixed(2)} ms`;
 // (a) mint vs raw sign
 {
   const ledger = new Ledger(join(dir, 'mint.sqlite'));
-  const ctx = { ledger, config, format, signer: key, clock: () => new Date(), random: randomBytes, actor: 'bench', source: 'bench' };
+  // As `license-admin mint` does: the mint use case through the ledger port (src/usecases, src/stores).
+  const store = new SqliteLedgerStore(ledger, { random: randomBytes, actor: 'bench', source: 'bench', missingLicense: (k) => k });
+  const ctx = { config, format, signer: key, clock: () => new Date(), random: randomBytes, actor: 'bench', source: 'bench' };
   const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
   const payloads = Array.from({ length: MINTS }, (_, i) => Buffer.from(`{"v":1,"iss":"datatools","sub":"DT1-PRO-AAAA-BBBB-CCCC-DDDD${i}","name":"Buyer ${i}","email":"buyer${i}@example.com","tier":"pro","iat":1764000000,"exp":1795536000}`));
   for (let i = 0; i < 200; i++) sign(null, payloads[i], privateKey);
@@ -36,13 +39,13 @@ const ms = (x) => `${x.toFixed(2)} ms`;
   for (const p of payloads) sign(null, p, privateKey);
   const raw = MINTS / ((performance.now() - t) / 1000);
   t = performance.now();
-  for (let i = 0; i < MINTS; i++) mintLicense({ tier: 'pro', email: `buyer${i}@example.com`, name: `Buyer ${i}` }, ctx);
+  for (let i = 0; i < MINTS; i++) await store.transaction((tx) => mintLicense(tx, { tier: 'pro', email: `buyer${i}@example.com`, name: `Buyer ${i}` }, ctx, { existing: 'error' }));
   const single = MINTS / ((performance.now() - t) / 1000);
   // The bulk paths (import --mint-missing, a burst of webhook sales) commit many mints at once.
   t = performance.now();
   for (let start = 0; start < MINTS; start += 1000) {
-    ledger.transaction(() => {
-      for (let i = start; i < start + 1000; i++) mintLicense({ tier: 'pro', email: `bulk${i}@example.com`, name: `Bulk ${i}` }, ctx);
+    await store.transaction(async (tx) => {
+      for (let i = start; i < start + 1000; i++) await mintLicense(tx, { tier: 'pro', email: `bulk${i}@example.com`, name: `Bulk ${i}` }, ctx, { existing: 'error' });
     });
   }
   const batched = MINTS / ((performance.now() - t) / 1000);

@@ -13,7 +13,8 @@ import { DEFAULT_CONFIG } from '../dist/config/config.js';
 import { Ledger } from '../dist/ledger/ledger.js';
 import { signingKeyFromSeed } from '../dist/license/ed25519-key.js';
 import { createJwsFormat } from '../dist/license/jws-format.js';
-import { mintLicense } from '../dist/licensing/mint.js';
+import { SqliteLedgerStore } from '../dist/stores/sqlite-ledger-store.js';
+import { mintLicense } from '../dist/usecases/mint.js';
 import { composeLicenseMail, newMessageId } from '../dist/mail/compose.js';
 import { deliverDue } from '../dist/mail/deliver.js';
 import { SqliteOutbox } from '../dist/mail/sqlite-outbox.js';
@@ -40,27 +41,26 @@ const settings = { host: '127.0.0.1', port, tls: 'none', from: FROM, origin: 'co
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-mail-'));
 const ledger = new Ledger(join(dir, 'ledger.sqlite'));
+const store = new SqliteLedgerStore(ledger, { random: randomBytes, actor: 'bench', source: 'bench', missingLicense: (k) => k });
 const ctx = {
-  ledger, config: { ...DEFAULT_CONFIG, product: 'bench', productName: 'Bench' }, format: createJwsFormat('BENCH'), clock: () => new Date(),
+  config: { ...DEFAULT_CONFIG, product: 'bench', productName: 'Bench' }, format: createJwsFormat('BENCH'), clock: () => new Date(),
   random: (n) => randomBytes(n), actor: 'bench', source: 'bench', signer: signingKeyFromSeed(randomBytes(32)),
 };
 const outbox = new SqliteOutbox(ledger, { random: ctx.random, actor: 'bench', source: 'bench' });
 const templates = loadTemplates(undefined, dir);
 const sample = [];
 
-/** mint + compose + enqueue in one transaction; returns the outbox id. */
-function mintAndQueue(i) {
-  let id;
-  mintLicense({ tier: 'pro', email: `buyer${i}@example.com`, name: `Buyer ${i}` }, ctx, {
-    inTransaction(license) {
-      const now = ctx.clock();
-      const message = composeLicenseMail({ kind: 'license', licenses: [license], productName: 'Bench', supportEmail: 'help@bench.test', templates,
-        idempotencyKey: `mint:${license.licenseKey}`, messageId: newMessageId(FROM, now, ctx.random), now });
-      if (sample.length < COUNT) sample.push(message);
-      id = outbox.enqueue(message).id;
-    },
-  });
-  return id;
+/** mint + compose + enqueue in one transaction (the mint use case queues it); returns the outbox id. */
+async function mintAndQueue(i) {
+  const mail = (license) => {
+    const now = ctx.clock();
+    const message = composeLicenseMail({ kind: 'license', licenses: [license], productName: 'Bench', supportEmail: 'help@bench.test', templates,
+      idempotencyKey: `mint:${license.licenseKey}`, messageId: newMessageId(FROM, now, ctx.random), now });
+    if (sample.length < COUNT) sample.push(message);
+    return message;
+  };
+  const result = await store.transaction((tx) => mintLicense(tx, { tier: 'pro', email: `buyer${i}@example.com`, name: `Buyer ${i}` }, ctx, { existing: 'error', mail }));
+  return result.mail.id;
 }
 
 /** At most `max` in flight; acquire() waits for a free slot, so minting never runs ahead of sending. */
@@ -97,7 +97,7 @@ async function ours(count, rate) {
   for (let i = 0; i < count; i++) {
     if (rate) await sleepUntil(start + (i * 1000) / rate);
     await slots.acquire();
-    const id = mintAndQueue(i);
+    const id = await mintAndQueue(i);
     const minted = performance.now();
     pending.push((async () => {
       const [r] = await deliverDue(outbox, transport, () => new Date(), { ids: [id] });

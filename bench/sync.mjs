@@ -14,7 +14,7 @@ import { createJwsFormat } from '../dist/license/jws-format.js';
 import { Ledger } from '../dist/ledger/ledger.js';
 import { createApp } from '../dist/server/app.js';
 import { createLogger } from '../dist/server/logger.js';
-import { PostgresStore } from '../dist/server/stores/postgres-store.js';
+import { PostgresStore } from '../dist/stores/postgres-store.js';
 import { pullEvents } from '../dist/sync/pull.js';
 import { pushEvents } from '../dist/sync/push.js';
 import { createRemoteClient } from '../dist/sync/remote-client.js';

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import { Ledger } from '../src/ledger/ledger.js';
-import { DeliverySpool } from '../src/server/stores/delivery-spool.js';
-import { GroupCommit } from '../src/server/stores/group-commit.js';
-import { SqliteStore } from '../src/server/stores/sqlite-store.js';
+import { DeliverySpool } from '../src/stores/delivery-spool.js';
+import { GroupCommit } from '../src/stores/group-commit.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
 
 const FULL = 2;
 const synchronous = (db: Database.Database) => db.pragma('synchronous', { simple: true });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Ledger } from '../src/ledger/ledger.js';
 import type { LedgerEvent } from '../src/ledger/events.js';
 import { losingOrderClaims } from '../src/ledger/order-claims.js';
-import { PostgresStore } from '../src/server/stores/postgres-store.js';
+import { PostgresStore } from '../src/stores/postgres-store.js';
 import { startPostgres, type PostgresInstance } from './helpers/postgres.js';
 
 const claimant = (licenseKey: string, createdAt: string, gumroadOrderId: string | null, orderRef: string | null = null) => ({ licenseKey, createdAt, gumroadOrderId, orderRef });

@@ -14,11 +14,11 @@ import { migrate, MIGRATIONS } from '../src/ledger/migrations.js';
 import { canonicalOrderRef, OrderTakenError, parseOrderId } from '../src/ledger/order-identity.js';
 import { signingKeyFromSeed } from '../src/license/ed25519-key.js';
 import { createJwsFormat } from '../src/license/jws-format.js';
-import { mintLicense, type MintRequest } from '../src/licensing/mint.js';
-import { mintInTx, mintOrderLicense } from '../src/server/license-ops.js';
-import { PostgresStore } from '../src/server/stores/postgres-store.js';
-import { SqliteStore } from '../src/server/stores/sqlite-store.js';
-import type { ServerStore } from '../src/server/store.js';
+import { SqliteLedgerStore } from '../src/stores/sqlite-ledger-store.js';
+import { mintInTransaction, mintLicense, type MintRequest } from '../src/usecases/mint.js';
+import { PostgresStore } from '../src/stores/postgres-store.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
+import type { ServerStore } from '../src/stores/store.js';
 import { startPostgres, type PostgresInstance } from './helpers/postgres.js';
 import { freshDatabase } from './helpers/server-harness.js';
 
@@ -62,21 +62,25 @@ describe('SQLite ledger', () => {
   let n = 0;
   const fresh = () => new Ledger(join(dir, `l${++n}.sqlite`));
 
-  test('a CLI mint of a bare order id finds the webhook license of gumroad:X, whichever order column it holds', () => {
+  const storeOf = (ledger: Ledger) => new SqliteLedgerStore(ledger, { random: (n) => randomBytes(n), actor: 'cli:test', source: 'cli', missingLicense: (k) => `no license ${k}` });
+
+  test('a CLI mint of a bare order id finds the webhook license of gumroad:X, whichever order column it holds', async () => {
     const ledger = fresh();
     ledger.applyEvents([mintEvent(WEBHOOK, '2026-03-01T10:00:00.000Z', { orderRef: 'gumroad:ORDER-1' })]);
-    const ctx = { ...signing, ledger, source: 'cli' };
-    expect(() => mintLicense(request('ORDER-1'), ctx)).toThrow(/ORDER-1 already has license/);
-    expect(mintLicense(request('gumroad:ORDER-1'), ctx, { existing: 'return' })).toMatchObject({ created: false, license: { licenseKey: WEBHOOK } });
+    const ctx = { ...signing, source: 'cli' };
+    const store = storeOf(ledger);
+    await expect(store.transaction((tx) => mintLicense(tx, request('ORDER-1'), ctx, { existing: 'error' }))).rejects.toThrow(/ORDER-1 already has license/);
+    expect(await store.transaction((tx) => mintLicense(tx, request('gumroad:ORDER-1'), ctx, { existing: 'return' }))).toMatchObject({ created: false, license: { licenseKey: WEBHOOK } });
     expect(ledger.db.prepare('SELECT count(*) AS n FROM licenses').get()).toEqual({ n: 1 });
     ledger.close();
   });
 
-  test('a bare --order-id is stored as the order gumroad:X; a qualified one as itself', () => {
+  test('a bare --order-id is stored as the order gumroad:X; a qualified one as itself', async () => {
     const ledger = fresh();
-    const ctx = { ...signing, ledger, source: 'cli' };
-    expect(mintLicense(request('ORDER-2'), ctx).license).toMatchObject({ gumroadOrderId: 'ORDER-2', orderRef: 'gumroad:ORDER-2' });
-    expect(mintLicense(request('stripe:pi_9'), ctx).license).toMatchObject({ gumroadOrderId: null, orderRef: 'stripe:pi_9' });
+    const ctx = { ...signing, source: 'cli' };
+    const store = storeOf(ledger);
+    expect((await store.transaction((tx) => mintLicense(tx, request('ORDER-2'), ctx, { existing: 'error' }))).license).toMatchObject({ gumroadOrderId: 'ORDER-2', orderRef: 'gumroad:ORDER-2' });
+    expect((await store.transaction((tx) => mintLicense(tx, request('stripe:pi_9'), ctx, { existing: 'error' }))).license).toMatchObject({ gumroadOrderId: null, orderRef: 'stripe:pi_9' });
     ledger.close();
   });
 
@@ -135,15 +139,14 @@ describe('server stores', () => {
   test.each(['sqlite', 'postgres'] as const)('%s: a mint whose check ran before another path committed the order is refused, then returns the winner', async (kind) => {
     const store = await open(kind);
     try {
-      const deps = { mail: null };
-      const webhook = await store.transaction((tx) => mintInTx(tx, { ...request('ORDER-4'), orderRef: 'gumroad:ORDER-4' }, signing, deps), { lockKey: 'gumroad:ORDER-4' });
+      const webhook = await store.transaction((tx) => mintLicense(tx, { ...request('ORDER-4'), orderRef: 'gumroad:ORDER-4' }, signing, { existing: 'return' }), { lockKey: 'gumroad:ORDER-4' });
       expect(webhook.created).toBe(true);
       // An admin mint (bare id) under another lock whose check ran before that commit, so it saw no license.
-      const blind = store.transaction((tx) => mintInTx({ ...tx, getByOrderRef: async () => null }, request('ORDER-4'), signing, deps), { lockKey: 'ORDER-4' });
+      const blind = store.transaction((tx) => mintLicense({ ...tx, getByOrderRef: async () => null }, request('ORDER-4'), signing, { existing: 'return' }), { lockKey: 'ORDER-4' });
       await expect(blind).rejects.toBeInstanceOf(OrderTakenError);
       expect((await store.counts()).licenses).toBe(1);
       expect((await store.eventsSince(0, 100)).filter((e) => e.type === 'minted')).toHaveLength(1);
-      const again = await mintOrderLicense(store, request('ORDER-4'), signing, deps);
+      const again = await mintInTransaction(store, request('ORDER-4'), signing, { existing: 'return' });
       expect(again).toMatchObject({ created: false, license: { licenseKey: webhook.license.licenseKey, orderRef: 'gumroad:ORDER-4' } });
     } finally {
       await store.close();

@@ -10,8 +10,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signAdminToken } from '../src/auth/admin-token.js';
 import { signingKeyFromSeed } from '../src/license/ed25519-key.js';
-import { DeliverySpool } from '../src/server/stores/delivery-spool.js';
-import { SqliteStore } from '../src/server/stores/sqlite-store.js';
+import { DeliverySpool } from '../src/stores/delivery-spool.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { gumroadPing, postGumroad, startTestServer, until, type TestServer } from './helpers/server-harness.js';
 
 /** Largest gap between timer ticks while fn runs: how long the event loop was blocked. */

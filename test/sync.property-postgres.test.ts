@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { PostgresStore } from '../src/server/stores/postgres-store.js';
-import { pgRowToEvent, pgRowToLicense } from '../src/server/stores/pg-events.js';
+import { PostgresStore } from '../src/stores/postgres-store.js';
+import { pgRowToEvent, pgRowToLicense } from '../src/stores/pg-events.js';
 import { opArb, runCase, type ServerSide } from './helpers/sync-case.js';
 import { startPostgres, type PostgresInstance } from './helpers/postgres.js';
 

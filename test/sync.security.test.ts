@@ -11,7 +11,7 @@ import { createLogger } from '../src/server/logger.js';
 import { Router } from '../src/server/router.js';
 import { registerSyncRoutes } from '../src/server/routes/sync.js';
 import type { ServerDeps } from '../src/server/deps.js';
-import { SqliteStore } from '../src/server/stores/sqlite-store.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
 
 const trusted = signingKeyFromSeed(randomBytes(32));
 const stranger = signingKeyFromSeed(randomBytes(32));

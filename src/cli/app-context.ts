@@ -10,7 +10,8 @@ import type { SigningKey } from '../license/ed25519-key.js';
 import type { LicenseFormat } from '../license/format.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { KeyStore } from '../keys/key-store.js';
-import type { OpsContext, SigningContext } from '../licensing/context.js';
+import type { SigningContext, UseCaseContext } from '../usecases/context.js';
+import type { SqliteLedgerStore } from '../stores/sqlite-ledger-store.js';
 import { createOutput, type Output } from './io.js';
 import { checkNewPassphrase, createPrompts, type Prompts } from './prompts.js';
 
@@ -37,8 +38,12 @@ export interface AppContext {
   productConfig(product?: string): Config;
   format(product?: string): Promise<LicenseFormat>;
   signer(product?: string): Promise<SigningKey>;
-  ops(product?: string): Promise<OpsContext>;
+  ops(product?: string): Promise<UseCaseContext>;
   signing(product?: string): Promise<SigningContext>;
+  /** The use cases' port over the ledger (src/stores/sqlite-ledger-store.ts). */
+  store(): Promise<SqliteLedgerStore>;
+  /** How the CLI says a key is not in its ledger (LedgerTx.missingLicense). */
+  missingLicense(licenseKey: string): string;
   close(): void;
 }
 
@@ -50,6 +55,7 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
   let keys: KeyStore | undefined;
   const formats = new Map<string, LicenseFormat>();
   const signers = new Map<string, SigningKey>();
+  let store: SqliteLedgerStore | undefined;
   const app: AppContext = {
     env,
     paths,
@@ -120,10 +126,20 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
       return signer;
     },
     async ops(product) {
-      return { ledger: await app.ledger(), config: app.productConfig(product), format: await app.format(product), clock: app.clock, random: app.random, actor: app.actor, source: 'cli' };
+      return { config: app.productConfig(product), format: await app.format(product), clock: app.clock, random: app.random, actor: app.actor, source: 'cli' };
     },
     async signing(product) {
       return { ...(await app.ops(product)), signer: await app.signer(product) };
+    },
+    async store() {
+      if (!store) {
+        const [{ SqliteLedgerStore }, l] = await Promise.all([import('../stores/sqlite-ledger-store.js'), app.ledger()]);
+        store = new SqliteLedgerStore(l, { random: app.random, actor: app.actor, source: 'cli', missingLicense: app.missingLicense });
+      }
+      return store;
+    },
+    missingLicense(key) {
+      return `no license ${key} in the ledger (${paths.ledgerFile}); try "license-admin search ${key.slice(-4)}"`;
     },
     close() {
       ledger?.close();

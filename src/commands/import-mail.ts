@@ -21,19 +21,22 @@ export interface MintMailSummary {
 
 const CHUNK = 100;
 
-export async function mintMail(app: AppContext, apply: (onMinted: ApplyOptions['onMinted']) => ApplyResult): Promise<{ applied: ApplyResult; mail: MintMailSummary; deliveries: DeliveryResult[] }> {
+export async function mintMail(app: AppContext, apply: (mail: Pick<ApplyOptions, 'mail' | 'onMailQueued'>) => Promise<ApplyResult>): Promise<{ applied: ApplyResult; mail: MintMailSummary; deliveries: DeliveryResult[] }> {
   const mailer = await mailerFor(app);
   try {
     await mailer.prepare(); // no SMTP, no password, a broken template: fail before anything is minted
     const now = app.clock().getTime();
     const queued: number[] = [];
     const notMailed: MintMailSummary['notMailed'] = [];
-    const applied = apply((license: LicenseRow) => {
-      if (license.expiresAt !== null && Date.parse(license.expiresAt) <= now) {
-        notMailed.push({ licenseKey: license.licenseKey, email: license.email, reason: `already expired on ${license.expiresAt.slice(0, 10)}` });
-        return;
-      }
-      queued.push(mailer.queue('license', [license], `mint:${license.licenseKey}`).id);
+    const applied = await apply({
+      mail: (license: LicenseRow) => {
+        if (license.expiresAt !== null && Date.parse(license.expiresAt) <= now) {
+          notMailed.push({ licenseKey: license.licenseKey, email: license.email, reason: `already expired on ${license.expiresAt.slice(0, 10)}` });
+          return null;
+        }
+        return mailer.compose('license', [license], `mint:${license.licenseKey}`);
+      },
+      onMailQueued: (q) => queued.push(q.id),
     });
     const deliveries: DeliveryResult[] = [];
     for (let i = 0; i < queued.length; i += CHUNK) deliveries.push(...(await mailer.deliverAfterCommit(queued.slice(i, i + CHUNK))));

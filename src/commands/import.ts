@@ -1,7 +1,7 @@
 import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
 import { table } from '../cli/render.js';
-import { applyPlan, type ApplyResult } from '../import/apply.js';
+import { applyPlan, type ApplyOptions, type ApplyResult } from '../import/apply.js';
 import { importBlobChecker } from '../import/blob-check.js';
 import { buildPlan } from '../import/build-plan.js';
 import { ledgerIndex } from '../import/license-index.js';
@@ -89,15 +89,15 @@ export async function importCommand(files: string[], flags: ImportFlags, app: Ap
     const ctx = { ...(mints ? await app.signing(product) : await app.ops(product)), source: 'import' };
     const licenses = plan.events.filter((e) => e.type === 'imported').length;
     app.out.info(`Writing ${licenses} imported license(s)${mints ? `, minting ${mints}` : ''}${revokes ? `, revoking ${revokes}` : ''} in one transaction...`);
-    const run = (onMinted?: Parameters<typeof applyPlan>[2]['onMinted']) => applyPlan(plan, ctx, {
-      mintMissing: Boolean(flags.mintMissing), revokeRefunded: Boolean(flags.revokeRefunded),
-      ...(onMinted ? { onMinted } : {}),
+    const store = await app.store();
+    const run = (mail?: Pick<ApplyOptions, 'mail' | 'onMailQueued'>) => store.transaction((tx) => applyPlan(tx, plan, ctx, {
+      mintMissing: Boolean(flags.mintMissing), revokeRefunded: Boolean(flags.revokeRefunded), ...mail,
       onProgress: (done, total) => app.out.progress(`Writing ${bar(done / Math.max(1, total))} ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`),
-    });
+    }));
     if (flags.send && mints) {
       const sent = await mintMail(app, run);
       ({ applied, mail, deliveries } = sent);
-    } else applied = run();
+    } else applied = await run();
     app.out.progressDone();
   }
   const report = importReport(plan, applied, Boolean(flags.dryRun), unverified);

@@ -3,9 +3,13 @@ import { color } from '../cli/colors.js';
 import { parseSignableDate, parsePositiveInt } from '../cli/parse-flags.js';
 import { UserError } from '../errors.js';
 import { toView } from '../ledger/license-view.js';
-import { latestEventId, reportLicenseMail, withLicenseMail } from './mail.js';
-import { editLicense } from '../licensing/edit.js';
-import { addNote, forgetPerson, reinstateLicense, renewLicense, revokeLicense, type ChangeResult } from '../licensing/lifecycle.js';
+import { editLicense } from '../usecases/edit.js';
+import { forgetPerson } from '../usecases/forget.js';
+import { addNote } from '../usecases/note.js';
+import { renewLicense } from '../usecases/renew.js';
+import type { ChangeResult } from '../usecases/result.js';
+import { reinstateLicense, revokeLicense } from '../usecases/revoke.js';
+import { reportLicenseMail, withLicenseMail } from './mail.js';
 import { safeText } from '../cli/terminal-text.js';
 
 function report(app: AppContext, result: ChangeResult, done: string, unchanged: string): void {
@@ -14,19 +18,22 @@ function report(app: AppContext, result: ChangeResult, done: string, unchanged: 
 }
 
 export async function revokeCommand(key: string, opts: { reason?: string }, app: AppContext): Promise<void> {
-  const result = revokeLicense(key, opts.reason, await app.ops());
+  const ctx = await app.ops();
+  const result = await (await app.store()).transaction((tx) => revokeLicense(tx, key, opts.reason, ctx));
   const k = result.license.licenseKey;
   report(app, result, `Revoked ${k}${opts.reason ? ` (${safeText(opts.reason)})` : ''}.`, `${k} was already revoked on ${result.license.revokedAt?.slice(0, 10)}; nothing changed.`);
 }
 
 export async function reinstateCommand(key: string, app: AppContext): Promise<void> {
-  const result = reinstateLicense(key, await app.ops());
+  const ctx = await app.ops();
+  const result = await (await app.store()).transaction((tx) => reinstateLicense(tx, key, ctx));
   const k = result.license.licenseKey;
   report(app, result, `Reinstated ${k}.`, `${k} is not revoked; nothing changed.`);
 }
 
 export async function noteCommand(key: string, text: string, app: AppContext): Promise<void> {
-  const result = addNote(key, text, await app.ops());
+  const ctx = await app.ops();
+  const result = await (await app.store()).transaction((tx) => addNote(tx, key, text, ctx));
   report(app, result, `Note added to ${result.license.licenseKey}.`, '');
 }
 
@@ -49,8 +56,9 @@ export async function renewCommand(key: string, opts: RenewFlags, app: AppContex
     ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
   };
   const ctx = await app.signing();
-  const { result, mail, delivery } = await withLicenseMail(app, opts, 'renewed', (l) => `renew:${latestEventId(ctx.ledger, l.licenseKey, 'renewed')}`,
-    (inTransaction) => renewLicense(key, request, ctx, inTransaction));
+  const store = await app.store();
+  const { result, mail, delivery } = await withLicenseMail(app, opts, 'renewed', (_l, event) => `renew:${event!.id}`,
+    (licenseMail) => store.transaction((tx) => renewLicense(tx, key, request, ctx, licenseMail)));
   if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: result.changed, ...(mail ? { mail } : {}) });
   if (!result.changed) return app.out.info(`${result.license.licenseKey} is already a lifetime license; nothing changed.`);
   app.out.info(color.green(`Renewed ${result.license.licenseKey} ${result.license.expiresAt ? `until ${result.license.expiresAt.slice(0, 10)}` : 'for a lifetime (it never expires)'}.`));
@@ -67,9 +75,10 @@ export async function forgetCommand(opts: { email: string; yes?: boolean }, app:
     const ok = await app.prompts.confirm(`Erase ${opts.email} from ${rows.length} license(s) and their history? This cannot be undone.`);
     if (!ok) throw new UserError('nothing was changed');
   }
-  const result = forgetPerson(opts.email, await app.ops());
-  if (app.json) return app.out.json(result);
-  app.out.info(`Forgot ${safeText(result.email)}: removed name, email, blob and notes from ${result.licenseKeys.length} license(s) (${result.licenseKeys.join(', ')}) and scrubbed ${result.eventsScrubbed} history event(s). The keys and dates remain so the numbers still add up.`);
+  const ctx = await app.ops();
+  const { email, licenseKeys, eventsScrubbed } = await (await app.store()).transaction((tx) => forgetPerson(tx, opts.email, ctx));
+  if (app.json) return app.out.json({ email, licenseKeys, eventsScrubbed });
+  app.out.info(`Forgot ${safeText(email)}: removed name, email, blob and notes from ${licenseKeys.length} license(s) (${licenseKeys.join(', ')}) and scrubbed ${eventsScrubbed} history event(s). The keys and dates remain so the numbers still add up.`);
 }
 
 export interface EditFlags {
@@ -84,14 +93,15 @@ export interface EditFlags {
 /** `edit <key>`: a corrected email or name, or another tier; same key, re-signed blob, history kept. */
 export async function editCommand(key: string, opts: EditFlags, app: AppContext): Promise<void> {
   const ctx = await app.signing();
+  const store = await app.store();
   const request = {
     ...(opts.email !== undefined ? { email: opts.email } : {}),
     ...(opts.name !== undefined ? { name: opts.name } : {}),
     ...(opts.tier !== undefined ? { tier: opts.tier } : {}),
     ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
   };
-  const { result, mail, delivery } = await withLicenseMail(app, opts, 'license', (l) => `change:${latestEventId(ctx.ledger, l.licenseKey, 'changed')}`,
-    (inTransaction) => editLicense(key, request, ctx, inTransaction));
+  const { result, mail, delivery } = await withLicenseMail(app, opts, 'license', (_l, event) => `change:${event!.id}`,
+    (licenseMail) => store.transaction((tx) => editLicense(tx, key, request, ctx, licenseMail)));
   if (app.json) return app.out.json({ ...toView(result.license, app.clock()), changed: result.changed, ...(mail ? { mail } : {}) });
   if (!result.changed) return app.out.info(`${result.license.licenseKey} already has those details; nothing changed.`);
   const l = result.license;

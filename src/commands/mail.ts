@@ -3,9 +3,10 @@
 import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
 import { UserError } from '../errors.js';
-import type { EventType } from '../ledger/events.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { LedgerEvent } from '../ledger/events.js';
 import type { LicenseRow } from '../ledger/project.js';
+import type { EnqueueResult } from '../mail/outbox.js';
+import type { LicenseMail } from '../usecases/context.js';
 import type { TemplateKind } from '../mail/default-templates.js';
 import type { DeliveryResult } from '../mail/deliver.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -19,12 +20,6 @@ export async function mailerFor(app: AppContext): Promise<Mailer> {
     ledger: await app.ledger(), config: app.configOrNull(), configDir: app.paths.configDir, env: app.env, secrets: createKeychain(),
     clock: app.clock, random: app.random, actor: app.actor, source: 'cli',
   });
-}
-
-/** The id of the newest event of a type for a license: renew:<eventId> makes one mail per renewal. */
-export function latestEventId(ledger: Ledger, licenseKey: string, type: EventType): string {
-  const events = ledger.eventsFor(licenseKey).filter((e) => e.type === type);
-  return events[events.length - 1]?.id ?? 'none';
 }
 
 /** What --json shows under `mail`. */
@@ -56,33 +51,32 @@ export interface LicenseMailFlags {
 }
 
 /**
- * Runs a license operation, queueing its mail inside the operation's transaction when --send is given
- * (and rendering it instead with --preview), then delivers after the commit.
+ * Runs a license operation, its mail composed here and queued by the use case inside its transaction when
+ * --send is given (rendered instead with --preview), then delivered after the commit. `idempotencyKey` names
+ * the mail from the event the operation wrote (one mail per renewal, per change, per license minted).
  */
-export async function withLicenseMail<T extends { license: LicenseRow }>(
+export async function withLicenseMail<T extends { license: LicenseRow; mail?: EnqueueResult | null }>(
   app: AppContext,
   flags: LicenseMailFlags,
   kind: TemplateKind,
-  idempotencyKey: (license: LicenseRow) => string,
-  operation: (inTransaction?: (license: LicenseRow) => void) => T,
+  idempotencyKey: (license: LicenseRow, event?: LedgerEvent) => string,
+  operation: (mail?: LicenseMail) => Promise<T>,
 ): Promise<{ result: T; mail?: MailJson; delivery?: DeliveryResult }> {
   if (!flags.send) {
     if (flags.preview) throw new UserError('--preview shows the mail that --send would send; add --send', { exitCode: 2 });
-    return { result: operation() };
+    return { result: await operation() };
   }
   const mailer = await mailerFor(app);
   try {
     if (flags.preview) {
       await mailer.settings().catch(() => undefined);
       mailer.templates();
-      const result = operation();
+      const result = await operation();
       return { result, mail: { status: 'preview', preview: mailer.preview(kind, [result.license]) } };
     }
     await mailer.prepare();
-    let queuedId: number | undefined;
-    const result = operation((license) => {
-      queuedId = mailer.queue(kind, [license], idempotencyKey(license)).id;
-    });
+    const result = await operation((license, event) => mailer.compose(kind, [license], idempotencyKey(license, event)));
+    const queuedId = result.mail?.id;
     if (queuedId === undefined) return { result };
     const [delivery] = await mailer.deliverAfterCommit([queuedId]);
     if (!delivery) return { result, mail: { status: 'pending', outboxId: queuedId, to: result.license.email, messageId: '' } };

@@ -3,8 +3,8 @@ import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
 import { createJwsFormat } from '../license/jws-format.js';
 import { isBuiltinFormat, loadFormat } from '../license/load-format.js';
-import { deliveryJson, latestEventId, mailerFor, type MailJson } from './mail.js';
-import { planReissueFromLedger, reissueLicenses, type ReissueItem, type ReissuePlan } from '../licensing/reissue-format.js';
+import { deliveryJson, mailerFor, type MailJson } from './mail.js';
+import { planReissueIn, reissueLicenses, type ReissueItem, type ReissuePlan } from '../usecases/reissue.js';
 import { safeText } from '../cli/terminal-text.js';
 
 export interface MigrateFormatFlags {
@@ -27,24 +27,23 @@ export async function migrateFormat(flags: MigrateFormatFlags, app: AppContext):
   const config = app.config();
   // Typed at a shell: a plugin path is relative to the current directory.
   const target = await loadFormat({ ...config, format: isBuiltinFormat(flags.to) ? 'jws' : resolve(flags.to) }, app.paths.configDir);
-  const ledger = await app.ledger();
+  const store = await app.store();
   if (flags.dryRun) {
-    const plan = planReissueFromLedger(ledger, target.name, app.clock());
+    const plan = await store.read((tx) => planReissueIn(tx, target.name, app.clock()));
     return { to: target.name, dryRun: true, count: plan.items.length, licenses: plan.items, skipped: plan.skipped };
   }
   const readers = [await app.format(), createJwsFormat(config.blobTag ?? undefined)];
   const ctx = await app.signing();
   if (!flags.send) {
-    const { plan } = reissueLicenses(target, readers, ctx);
+    const { plan } = await store.transaction((tx) => reissueLicenses(tx, target, readers, ctx));
     return { to: target.name, dryRun: false, count: plan.items.length, licenses: plan.items, skipped: plan.skipped };
   }
   const mailer = await mailerFor(app);
   try {
     await mailer.prepare(); // a bad SMTP setting fails here, before anything is re-signed
-    const queued: { id: number; licenseKey: string }[] = [];
-    const { plan } = reissueLicenses(target, readers, ctx, (licenses) => {
-      for (const l of licenses) queued.push({ id: mailer.queue('license', [l], `reissue:${latestEventId(ctx.ledger, l.licenseKey, 'reissued')}`).id, licenseKey: l.licenseKey });
-    });
+    const result = await store.transaction((tx) => reissueLicenses(tx, target, readers, ctx, (l, event) => mailer.compose('license', [l], `reissue:${event!.id}`)));
+    const { plan } = result;
+    const queued = result.mail.map((m) => ({ id: m.queued.id, licenseKey: m.licenseKey }));
     const deliveries = await mailer.deliverAfterCommit(queued.map((q) => q.id));
     const mail = queued.map((q) => {
       const delivery = deliveries.find((d) => d.id === q.id);

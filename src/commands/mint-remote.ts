@@ -1,15 +1,15 @@
 // The remote half of `mint`: through the server when one is configured (or --remote); when it cannot be
 // reached in time, say so and let the caller mint locally (break-glass). The next sync pushes that one.
 // Each request carries an idempotency key (src/sync/mint-requests.ts): a retry never mints twice, and the
-// license key is derived from it (src/licensing/request-license-key.ts), so a break-glass mint after a
+// license key is derived from it (src/usecases/request-license-key.ts), so a break-glass mint after a
 // lost answer is the same license the server may have made, not a second one.
 import type { AppContext } from '../cli/app-context.js';
 import { UserError } from '../errors.js';
 import { adminKeychain } from '../keys/keychain.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LicenseView } from '../ledger/license-view.js';
-import type { MintRequest } from '../licensing/mint.js';
-import { licenseKeyForRequest } from '../licensing/request-license-key.js';
+import type { MintRequest } from '../usecases/mint.js';
+import { licenseKeyForRequest } from '../usecases/request-license-key.js';
 import { mintRequestHash, pendingMintKey, settleMintRequest } from '../sync/mint-requests.js';
 import { openRemote } from '../sync/open-remote.js';
 import { applyServerEvents, pullEvents } from '../sync/pull.js';

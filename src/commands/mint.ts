@@ -3,7 +3,7 @@ import { requireValue } from '../cli/prompts.js';
 import type { AppContext } from '../cli/app-context.js';
 import { UserError } from '../errors.js';
 import { toView, type LicenseView } from '../ledger/license-view.js';
-import { mintLicense, type MintRequest } from '../licensing/mint.js';
+import { mintLicense, type MintRequest } from '../usecases/mint.js';
 import { color } from '../cli/colors.js';
 import { mintThroughServerOrBreakGlass } from './mint-remote.js';
 import { mailerFor, reportLicenseMail, withLicenseMail, type MailJson } from './mail.js';
@@ -94,13 +94,13 @@ async function localMailProblem(app: AppContext): Promise<string | null> {
 
 /** A server-minted license is already in the local ledger; --send mails it from here, like a local mint. */
 async function mailRemoteMint(remote: LicenseView, flags: MintFlags, app: AppContext) {
-  const ledger = await app.ledger();
-  return withLicenseMail(app, flags, 'license', (l) => `mint:${l.licenseKey}`, (inTransaction) =>
-    ledger.transaction(() => {
-      const license = ledger.getLicense(remote.licenseKey);
+  const store = await app.store();
+  return withLicenseMail(app, flags, 'license', (l) => `mint:${l.licenseKey}`, (mail) =>
+    store.transaction(async (tx) => {
+      const license = await tx.getLicense(remote.licenseKey);
       if (!license) throw new UserError(`the server minted ${remote.licenseKey} but it is not in the local ledger yet; run "license-admin pull", then "license-admin resend ${remote.licenseKey}"`);
-      inTransaction?.(license);
-      return { license };
+      const message = mail?.(license);
+      return { license, mail: message ? await tx.enqueueMail(message) : null };
     }),
   );
 }
@@ -108,7 +108,8 @@ async function mailRemoteMint(remote: LicenseView, flags: MintFlags, app: AppCon
 /** With --send the mail is queued inside the mint transaction and delivered after the commit. */
 async function mintLocally(request: MintRequest, flags: MintFlags, app: AppContext, product: string, licenseKey?: string) {
   const ctx = await app.signing(product);
-  return withLicenseMail(app, flags, 'license', (l) => `mint:${l.licenseKey}`, (inTransaction) =>
-    mintLicense(request, ctx, { ...(inTransaction ? { inTransaction } : {}), ...(licenseKey ? { licenseKey } : {}) }),
+  const store = await app.store();
+  return withLicenseMail(app, flags, 'license', (l) => `mint:${l.licenseKey}`, (mail) =>
+    store.transaction((tx) => mintLicense(tx, request, ctx, { existing: 'error', mail: mail ?? null, ...(licenseKey ? { licenseKey } : {}) })),
   );
 }

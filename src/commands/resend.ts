@@ -2,24 +2,15 @@
 import type { AppContext } from '../cli/app-context.js';
 import { UserError } from '../errors.js';
 import { newEventId } from '../ledger/events.js';
-import { licenseStatus } from '../ledger/license-view.js';
-import { looksLikeLicenseKey } from '../license/license-key.js';
-import { requireLicense } from '../licensing/find-license.js';
+import { resendLicenses, resendTarget } from '../usecases/resend.js';
 import { deliveryJson, mailerFor, printPreview, reportDelivery } from './mail.js';
 import { safeText } from '../cli/terminal-text.js';
 
 export async function resendCommand(target: string, opts: { preview?: boolean }, app: AppContext): Promise<void> {
-  const ledger = await app.ledger();
+  const store = await app.store();
   const now = app.clock();
-  const byKey = looksLikeLicenseKey(target) && !target.includes('@');
-  const email = byKey ? requireLicense(ledger, target).email : target.trim();
-  if (!email) throw new UserError(`${target} belongs to a forgotten person; there is no address to send to`);
-  const all = ledger.findByEmail(email);
-  if (all.length === 0) throw new UserError(`no licenses for ${email}; try "license-admin search ${email.split('@')[0]}"`, { code: 'not_found' });
-  const active = all.filter((row) => !row.forgottenAt && row.blob && licenseStatus(row, now) === 'active');
-  if (active.length === 0) {
-    throw new UserError(`${email} has no active license (${all.map((r) => `${r.licenseKey}: ${licenseStatus(r, now)}`).join(', ')}); renew or reinstate one first`);
-  }
+  // Who and what first (a wrong key is reported before a missing SMTP setting), without the write lock.
+  const { email, licenses: active } = await store.read((tx) => resendTarget(tx, target, now));
   const mailer = await mailerFor(app);
   try {
     if (opts.preview) {
@@ -29,13 +20,7 @@ export async function resendCommand(target: string, opts: { preview?: boolean },
       return printPreview(app, preview);
     }
     await mailer.prepare();
-    // The same message already waiting in the outbox is sent now rather than queued twice (the buyer
-    // would get both once the first is retried).
-    const { id, merged } = ledger.transaction(() => {
-      const message = mailer.compose('license', active, `resend:${newEventId(now, app.random)}`);
-      const waiting = mailer.waitingLike(message);
-      return waiting ? { id: waiting.id, merged: waiting } : { id: mailer.enqueue(message).id, merged: null };
-    });
+    const { outboxId: id, merged } = await store.transaction((tx) => resendLicenses(tx, target, now, (licenses) => mailer.compose('license', licenses, `resend:${newEventId(now, app.random)}`)));
     if (merged) app.out.info(`The same message to ${safeText(email)} is already in the outbox (#${merged.id}, ${merged.status}, queued ${merged.createdAt.slice(0, 16).replace('T', ' ')} UTC); sending that one now instead of queueing another.`);
     const [delivery] = await mailer.deliverAfterCommit([id]);
     if (!delivery) {

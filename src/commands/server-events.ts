@@ -4,7 +4,7 @@ import type { AppContext } from '../cli/app-context.js';
 import { table } from '../cli/render.js';
 import { fitRows, terminalColumns } from '../cli/table-fit.js';
 import { openStore } from '../server/open-store.js';
-import type { StoredPaymentEvent } from '../server/store.js';
+import type { StoredPaymentEvent } from '../stores/store.js';
 
 export interface ServerEventsFlags {
   failed?: boolean;

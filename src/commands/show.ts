@@ -8,12 +8,14 @@ import { looksLikeLicenseKey } from '../license/license-key.js';
 import { toView } from '../ledger/license-view.js';
 import type { LedgerEvent } from '../ledger/events.js';
 import type { LicenseRow } from '../ledger/project.js';
-import { requireLicense } from '../licensing/find-license.js';
+import { requireLicense } from '../usecases/find-license.js';
 
 export async function showCommand(target: string, app: AppContext): Promise<void> {
   const ledger = await app.ledger();
   const now = app.clock();
-  const rows: LicenseRow[] = looksLikeLicenseKey(target) && !target.includes('@') ? [requireLicense(ledger, target)] : ledger.findByEmail(target);
+  const byKey = looksLikeLicenseKey(target) && !target.includes('@');
+  // A read of one row: the ledger itself, no transaction (nor the store's modules) needed.
+  const rows: LicenseRow[] = byKey ? [await requireLicense({ getLicense: async (k) => ledger.getLicense(k), missingLicense: app.missingLicense }, target)] : ledger.findByEmail(target);
   if (rows.length === 0) throw new UserError(`no licenses for ${target}; try "license-admin search ${target.split('@')[0]}"`, { code: 'not_found' });
   const withEvents = rows.map((row) => ({ row, events: ledger.eventsFor(row.licenseKey).map(({ seq: _seq, ...e }) => e) }));
   if (app.json) {

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { ApplyResult } from './apply-result.js';
 import { scrubEventData, STATE_EVENTS, type LedgerEvent } from './events.js';
 import { migrate } from './migrations.js';
 import { contestEvents, losingOrderClaims, orderContests, type OrderContest } from './order-claims.js';
@@ -13,13 +14,7 @@ import { LICENSE_COLUMNS, licenseToParams, rowToEvent, rowToLicense, type SqlRow
 /** The ledger's `PRAGMA synchronous` (see the constructor); bench/durability.mjs compares it with NORMAL. */
 export const LEDGER_SYNCHRONOUS = 'FULL';
 
-export interface ApplyResult {
-  inserted: number;
-  duplicates: number;
-  affectedKeys: string[];
-  /** Order contests first noticed by this apply (their events are written too, not counted in `inserted`). */
-  contested: OrderContest[];
-}
+export type { ApplyResult };
 
 interface KeyBatch {
   key: string;

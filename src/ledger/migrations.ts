@@ -116,7 +116,7 @@ export const MIGRATIONS: Migration[] = [
   {
     version: 3,
     name: 'server: payment events, admin keys, admin nonces',
-    // The server's tables (src/server/stores/sqlite-store.ts). payment_events is the raw webhook audit
+    // The server's tables (src/stores/sqlite-store.ts). payment_events is the raw webhook audit
     // trail, stored before processing; a forget blanks the payloads of the person's orders.
     sql: `
       CREATE TABLE payment_events (

@@ -1,5 +1,5 @@
-// License mail for the local ledger: compose from templates, queue in the outbox inside the caller's
-// transaction, deliver after the commit. Settings and templates load lazily; nothing here knows the CLI.
+// License mail for the local ledger: compose from templates (the use cases queue it in the outbox inside
+// their transaction), deliver after the commit. Settings and templates load lazily; nothing here knows the CLI.
 import type { Config } from '../config/config.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LicenseRow } from '../ledger/project.js';
@@ -7,7 +7,7 @@ import type { SecretStore } from '../keys/keychain.js';
 import { composeLicenseMail, newMessageId } from './compose.js';
 import type { TemplateKind } from './default-templates.js';
 import { deliverDue, type DeliverOptions, type DeliveryResult } from './deliver.js';
-import { sameMessage, UNSENT_STATUSES, type EnqueueResult, type NewOutboxMessage, type OutboxMessage } from './outbox.js';
+import type { NewOutboxMessage } from './outbox.js';
 import { toPreview, type MailPreview } from './preview.js';
 import { resolveSmtpSettings, type MailEnv, type SmtpSettings } from './smtp-settings.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
@@ -62,20 +62,6 @@ export class Mailer {
       productName: this.deps.config?.productName ?? 'My App', supportEmail: this.deps.config?.supportEmail,
       messageId: newMessageId(from, now, this.deps.random),
     });
-  }
-
-  /** Call inside the license transaction. */
-  queue(kind: TemplateKind, licenses: readonly LicenseRow[], idempotencyKey: string): EnqueueResult {
-    return this.outbox.enqueue(this.compose(kind, licenses, idempotencyKey));
-  }
-
-  /** An unsent message in the outbox saying exactly what `message` would, if there is one. */
-  waitingLike(message: NewOutboxMessage): OutboxMessage | null {
-    return this.outbox.list({ statuses: UNSENT_STATUSES, limit: 10_000 }).find((m) => sameMessage(message, m)) ?? null;
-  }
-
-  enqueue(message: NewOutboxMessage): EnqueueResult {
-    return this.outbox.enqueue(message);
   }
 
   preview(kind: TemplateKind, licenses: readonly LicenseRow[]): MailPreview {

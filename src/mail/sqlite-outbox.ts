@@ -5,7 +5,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Ledger } from '../ledger/ledger.js';
 import { newEventId, type LedgerEvent } from '../ledger/events.js';
 import {
-  DEFAULT_LEASE_MS, type ClaimOptions, type EnqueueResult, type FailureInfo, type NewOutboxMessage, type Outbox,
+  DEFAULT_LEASE_MS, sameMessage, UNSENT_STATUSES, type ClaimOptions, type EnqueueResult, type FailureInfo, type NewOutboxMessage, type Outbox,
   type OutboxListFilter, type OutboxMessage, type OutboxStatus, type SentInfo,
 } from './outbox.js';
 
@@ -106,6 +106,11 @@ export class SqliteOutbox implements Outbox<void> {
     const rows = this.sql(`SELECT * FROM outbox WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY id LIMIT ?`)
       .all(...statuses, filter.limit ?? 1000) as Row[];
     return rows.map(toMessage);
+  }
+
+  /** An unsent message saying exactly what `m` would (outbox.ts sameMessage), if there is one. */
+  unsentLike(m: NewOutboxMessage): OutboxMessage | null {
+    return this.list({ statuses: UNSENT_STATUSES, limit: 10_000 }).find((w) => sameMessage(m, w)) ?? null;
   }
 
   get(id: number): OutboxMessage | null {

@@ -9,7 +9,7 @@ import { errorBody, HttpError } from './http-error.js';
 import { createOutboxTask } from './outbox-task.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './read-body.js';
 import { Router, type RouteResponse } from './router.js';
-import { StoreBusyError } from './store.js';
+import { StoreBusyError } from '../stores/store.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJwksRoutes } from './routes/jwks.js';

@@ -8,7 +8,7 @@ import type { LicenseFormat } from '../license/format.js';
 import type { Logger } from './logger.js';
 import type { RetryPolicy } from './fulfilment/retry-policy.js';
 import type { MailSender } from './mail-sender.js';
-import type { ServerStore } from './store.js';
+import type { ServerStore } from '../stores/store.js';
 
 export interface ServerDeps {
   store: ServerStore;

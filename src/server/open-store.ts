@@ -1,6 +1,6 @@
 // DATABASE_URL (or --database-url) selects PostgreSQL; otherwise the SQLite ledger the CLI uses.
 import { UserError } from '../errors.js';
-import type { ServerStore } from './store.js';
+import type { ServerStore } from '../stores/store.js';
 
 export interface StoreChoice {
   databaseUrl?: string | undefined;
@@ -12,7 +12,7 @@ export async function openStore(choice: StoreChoice): Promise<ServerStore> {
   const url = choice.databaseUrl?.trim();
   if (url) {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new UserError('DATABASE_URL / --database-url must be a postgres:// URL (leave it unset to use the SQLite ledger)');
-    const { PostgresStore } = await import('./stores/postgres-store.js');
+    const { PostgresStore } = await import('../stores/postgres-store.js');
     const store = PostgresStore.connect(url, { random: choice.random });
     try {
       await store.migrate();
@@ -22,6 +22,6 @@ export async function openStore(choice: StoreChoice): Promise<ServerStore> {
     }
     return store;
   }
-  const { SqliteStore } = await import('./stores/sqlite-store.js');
+  const { SqliteStore } = await import('../stores/sqlite-store.js');
   return SqliteStore.open(choice.ledgerFile, { random: choice.random });
 }

@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import { UserError } from '../errors.js';
 import type { LedgerEvent } from '../ledger/events.js';
 import type { LicenseView } from '../ledger/license-view.js';
-import type { MintRequest } from '../licensing/mint.js';
+import type { MintRequest } from '../usecases/mint.js';
 import { parseEventList } from './event-wire.js';
 import type { RemoteClient } from './remote-client.js';
 

@@ -15,7 +15,7 @@ import { createApp, type App } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
 import { openStore } from '../../src/server/open-store.js';
 import { createSmtpMailSender } from '../../src/server/smtp-mail-sender.js';
-import type { ServerStore } from '../../src/server/store.js';
+import type { ServerStore } from '../../src/stores/store.js';
 
 export const TEST_CONFIG: Config = { ...DEFAULT_CONFIG, product: 'dashtool', productName: 'DashTool', prefix: 'DT1', keyStorage: 'file' };
 export const GUMROAD_TOKEN = 'gumroad-ping-secret-123';

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/server/logger.js';
 import { Router } from '../../src/server/router.js';
 import { registerSyncRoutes } from '../../src/server/routes/sync.js';
 import type { ServerDeps } from '../../src/server/deps.js';
-import type { ServerStore } from '../../src/server/store.js';
+import type { ServerStore } from '../../src/stores/store.js';
 import { RemoteRejectedError, RemoteUnavailableError, type RemoteClient } from '../../src/sync/remote-client.js';
 
 export interface Harness {

@@ -3,7 +3,8 @@
 // Gumroad's API before the order is fulfilled. The API is asked before the order's transaction (no network
 // wait holds a database lock); an API that is down leaves the ping pending, backing off (worker.ts).
 import type { ServerDeps } from '../deps.js';
-import type { StoredPaymentEvent, StoreTx } from '../store.js';
+import type { StoredPaymentEvent } from '../../stores/store.js';
+import type { LedgerTx } from '../../usecases/ledger-port.js';
 import type { PaymentEvent } from '../webhooks/normalized.js';
 import { gumroadApiFrom, lookUpSale, type SaleLookup } from './gumroad-api.js';
 import { judgePing, saleIdOf, stateEventsFromApi } from './gumroad-truth.js';
@@ -27,7 +28,7 @@ export async function lookUpPendingSales(orderRef: string, deps: ServerDeps): Pr
  * ones take the API's fields, and refunds / chargebacks only the API knows of are added. Returns how many
  * pings were rejected, or null when nothing stored changed.
  */
-export async function confirmInTx(tx: StoreTx, orderRef: string, stored: readonly StoredPaymentEvent[], lookups: Map<string, SaleLookup>, now: Date): Promise<{ rejected: number } | null> {
+export async function confirmInTx(tx: LedgerTx, orderRef: string, stored: readonly StoredPaymentEvent[], lookups: Map<string, SaleLookup>, now: Date): Promise<{ rejected: number } | null> {
   let changed = false;
   let rejected = 0;
   const kept: PaymentEvent[] = stored.filter((e) => e.processed && counts(e)).map((e) => e.normalized as PaymentEvent);

@@ -4,10 +4,14 @@
 import { UserError } from '../../errors.js';
 import { OrderTakenError, parseOrderId } from '../../ledger/order-identity.js';
 import type { LicenseRow } from '../../ledger/project.js';
-import type { MintRequest } from '../../licensing/mint.js';
+import type { LicenseMail, SigningContext } from '../../usecases/context.js';
+import type { LedgerTx } from '../../usecases/ledger-port.js';
+import { mintLicense, type MintRequest } from '../../usecases/mint.js';
+import { setSubscriptionExpiry } from '../../usecases/renew.js';
+import { settlePaymentRevocation } from '../../usecases/revoke.js';
 import type { ServerDeps } from '../deps.js';
-import { changeExpiryInTx, mintInTx, setRevokedInTx, signingFor } from '../license-ops.js';
-import type { StoredPaymentEvent, StoreTx } from '../store.js';
+import type { StoredPaymentEvent } from '../../stores/store.js';
+import { signingFor } from '../signing-context.js';
 import { planFulfilment, type FulfilmentStep } from '../webhooks/fulfilment-plan.js';
 import type { PaymentEvent } from '../webhooks/normalized.js';
 import { resolveTier } from '../webhooks/product-mapping.js';
@@ -71,33 +75,33 @@ interface StepContext {
   orderRef: string;
   gumroadOrderId: string | null;
   deps: ServerDeps;
-  signing: Awaited<ReturnType<typeof signingFor>>;
+  signing: SigningContext;
   outcome: OrderOutcome;
 }
 
-async function runStep(tx: StoreTx, step: FulfilmentStep, license: LicenseRow | null, c: StepContext): Promise<LicenseRow | null> {
+async function runStep(tx: LedgerTx, step: FulfilmentStep, license: LicenseRow | null, c: StepContext): Promise<LicenseRow | null> {
+  const sender = c.deps.mail;
   switch (step.action) {
     case 'mint': {
       const req = mintRequestForSale(step.sale, step.expiresAt, c);
-      const result = await mintInTx(tx, req, c.signing, c.deps);
-      c.outcome.mailQueued ||= result.created && c.deps.mail !== null;
+      const mail: LicenseMail | null = sender ? (l) => sender.licenseMail(l, c.signing.clock()) : null;
+      const result = await mintLicense(tx, req, c.signing, { existing: 'return', mail });
+      c.outcome.mailQueued ||= result.created && result.mailQueued;
       return result.license;
     }
     case 'revoke':
-      return setRevokedInTx(tx, license!, step.reason, c.signing);
+      return (await settlePaymentRevocation(tx, license!.licenseKey, { reason: step.reason }, c.signing)).license;
     case 'reinstate':
-      return setRevokedInTx(tx, license!, null, c.signing);
+      return (await settlePaymentRevocation(tx, license!.licenseKey, { reason: null }, c.signing)).license;
     case 'renew': {
-      const renewed = await changeExpiryInTx(tx, license!, step.expiresAt, c.signing);
-      if (c.deps.mail) {
-        const idem = `renew:${renewed.licenseKey}:${step.expiresAt}`;
-        await tx.enqueueMail(c.deps.mail.licenseMail(renewed, c.signing.clock(), { kind: 'renewed', idempotencyKey: idem }));
-        c.outcome.mailQueued = true;
-      }
-      return renewed;
+      const idempotencyKey = `renew:${license!.licenseKey}:${step.expiresAt}`;
+      const mail: LicenseMail | null = sender ? (l) => sender.licenseMail(l, c.signing.clock(), { kind: 'renewed', idempotencyKey }) : null;
+      const renewed = await setSubscriptionExpiry(tx, license!.licenseKey, new Date(step.expiresAt), c.signing, mail);
+      c.outcome.mailQueued ||= renewed.mail !== null;
+      return renewed.license;
     }
     case 'end':
-      return changeExpiryInTx(tx, license!, step.expiresAt, c.signing);
+      return (await setSubscriptionExpiry(tx, license!.licenseKey, new Date(step.expiresAt), c.signing)).license;
   }
 }
 

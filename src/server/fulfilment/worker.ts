@@ -5,7 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BackgroundTask } from '../background.js';
 import type { ServerDeps } from '../deps.js';
 import { createRepeatLimiter } from '../repeat-limiter.js';
-import { StoreBusyError } from '../store.js';
+import { StoreBusyError } from '../../stores/store.js';
 import { processOrder } from './process-order.js';
 import { recordFailedAttempt } from './record-failure.js';
 

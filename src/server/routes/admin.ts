@@ -1,13 +1,15 @@
 // The admin API the creator's CLI calls (seed 002): enroll an admin key, mint, revoke.
 import { UserError } from '../../errors.js';
 import { toView } from '../../ledger/license-view.js';
-import type { MintRequest } from '../../licensing/mint.js';
+import type { LicenseRow } from '../../ledger/project.js';
+import { mintInTransaction, type MintRequest } from '../../usecases/mint.js';
+import { revokeLicense } from '../../usecases/revoke.js';
 import { ENROLL_TOKEN_ENV, parseAdminPublicKey, requireAdmin, secretMatches } from '../admin-auth.js';
 import { httpError } from '../http-error.js';
 import { optionalBoolean, optionalDate, optionalInteger, optionalString, optionalStringList, parseJsonObject, requiredString } from '../json-body.js';
-import { mintOrderLicense, revokeInTx, signingFor } from '../license-ops.js';
+import { signingFor } from '../signing-context.js';
 import type { Router } from '../router.js';
-import { FOREGROUND_BUSY_WAIT_MS } from '../store.js';
+import { FOREGROUND_BUSY_WAIT_MS } from '../../stores/store.js';
 
 export function registerAdminRoutes(router: Router): void {
   router.add('POST', '/internal/enroll', async (ctx) => {
@@ -36,9 +38,11 @@ export function registerAdminRoutes(router: Router): void {
     // send: false -> it does not (the CLI mails it itself); absent -> it mails when it can (older CLIs).
     const send = optionalBoolean(body, 'send');
     if (send === true && !ctx.deps.mail) throw httpError(422, 'mail_unavailable', 'this server has no SMTP configured, so it cannot mail the license; nothing was minted');
-    const mail = send === false ? null : ctx.deps.mail;
+    const sender = send === false ? null : ctx.deps.mail;
     const signing = await signingFor(ctx.deps, `admin:${kid}`);
-    const result = await asHttp(() => mintOrderLicense(ctx.deps.store, req, signing, { mail }, { ...(idempotencyKey ? { idempotencyKey } : {}), busyWaitMs: FOREGROUND_BUSY_WAIT_MS }));
+    const mail = sender ? (license: LicenseRow) => sender.licenseMail(license, signing.clock()) : null;
+    const result = await asHttp(() =>
+      mintInTransaction(ctx.deps.store, req, signing, { existing: 'return', mail, ...(idempotencyKey ? { idempotencyKey } : {}) }, { busyWaitMs: FOREGROUND_BUSY_WAIT_MS }));
     if (result.created) ctx.deps.wake?.();
     ctx.log.info('minted', { licenseKey: result.license.licenseKey, created: result.created, replayed: result.replayed, via: 'admin' });
     return {
@@ -53,7 +57,7 @@ export function registerAdminRoutes(router: Router): void {
     const key = requiredString(body, 'licenseKey', 128);
     const reason = optionalString(body, 'reason');
     const actor = { clock: ctx.deps.clock, random: ctx.deps.random, actor: `admin:${kid}`, source: 'server' };
-    const result = await asHttp(() => ctx.deps.store.transaction((tx) => revokeInTx(tx, key, reason, actor), { busyWaitMs: FOREGROUND_BUSY_WAIT_MS }));
+    const result = await asHttp(() => ctx.deps.store.transaction((tx) => revokeLicense(tx, key, reason, actor), { busyWaitMs: FOREGROUND_BUSY_WAIT_MS }));
     ctx.log.info('revoke', { licenseKey: result.license.licenseKey, changed: result.changed });
     return { status: 200, json: { license: toView(result.license, ctx.deps.clock()), changed: result.changed, events: result.events } };
   });
@@ -92,7 +96,7 @@ function mintRequestFrom(body: Record<string, unknown>): MintRequest {
   };
 }
 
-/** A UserError from the shared licensing code (unknown tier, bad email, no such key) is the caller's fault. */
+/** A UserError from the use cases (unknown tier, bad email, no such key) is the caller's fault. */
 async function asHttp<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();

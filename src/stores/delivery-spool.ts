@@ -4,7 +4,7 @@
 // payment_events (idempotently: unique provider + event id) once the ledger is free.
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import type { NewPaymentEvent } from '../store.js';
+import type { NewPaymentEvent } from './store.js';
 
 export interface SpooledDelivery {
   id: number;

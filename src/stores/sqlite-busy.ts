@@ -1,7 +1,7 @@
 // Waiting for another process's SQLite write lock without blocking the event loop. better-sqlite3 is
 // synchronous: its busy_timeout sleeps inside the call, so a 10 s import transaction froze every request.
 // The server's connection keeps busy_timeout tiny and waits here instead, between attempts, asynchronously.
-import { FOREGROUND_BUSY_WAIT_MS, StoreBusyError } from '../store.js';
+import { FOREGROUND_BUSY_WAIT_MS, StoreBusyError } from './store.js';
 
 export { FOREGROUND_BUSY_WAIT_MS };
 

@@ -2,10 +2,12 @@
 // order at a time per order ref (advisory transaction locks) and unique order refs, so a sale delivered
 // to two replicas still makes one license.
 import pg from 'pg';
-import type { LedgerEvent } from '../../ledger/events.js';
-import type { LicenseRow } from '../../ledger/project.js';
-import type { SqlRow } from '../../ledger/row-mapping.js';
-import type { AdminKeyRecord, NewPaymentEvent, SeqEvent, ServerStore, StoredPaymentEvent, StoreTx } from '../store.js';
+import type { LedgerEvent } from '../ledger/events.js';
+import type { LicenseRow } from '../ledger/project.js';
+import type { SqlRow } from '../ledger/row-mapping.js';
+import { sameMessage, UNSENT_STATUSES } from '../mail/outbox.js';
+import type { LedgerTx } from '../usecases/ledger-port.js';
+import type { AdminKeyRecord, NewPaymentEvent, SeqEvent, ServerStore, StoredPaymentEvent } from './store.js';
 import { applyEventsPg, pgRowToEvent, pgRowToLicense } from './pg-events.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { PostgresOutbox } from './postgres-outbox.js';
@@ -51,17 +53,32 @@ export class PostgresStore implements ServerStore {
     await this.pool.end();
   }
 
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: { lockKey?: string } = {}): Promise<T> {
+  transaction<T>(fn: (tx: LedgerTx) => Promise<T>, options: { lockKey?: string } = {}): Promise<T> {
     return withPgTransaction(this.pool, (client) => fn(this.txApi(client)), options.lockKey);
   }
 
-  private txApi(c: pg.PoolClient): StoreTx {
+  private txApi(c: pg.PoolClient): LedgerTx {
     return {
+      missingLicense: (key) => `no license ${key} on this server`,
       applyEvents: (events, options) => applyEventsPg(c, events, options),
       getLicense: (key) => license(c, 'license_key = $1', [key]),
       getByOrderRef: async (ref, gumroadOrderId) =>
         (await license(c, 'order_ref = $1', [ref])) ?? (gumroadOrderId ? license(c, 'gumroad_order_id = $1', [gumroadOrderId]) : null),
+      findByEmail: (email) => licensesByEmail(c, email),
+      // As the SQLite ledger's findByEmailEver: the email in the license's mint or change events counts too.
+      findByEmailEver: async (email) =>
+        (await c.query<SqlRow>(
+          `SELECT * FROM licenses WHERE lower(email) = lower($1) OR license_key IN (SELECT license_key FROM events
+             WHERE type IN ('minted', 'imported', 'changed') AND (lower(data->>'email') = lower($1) OR lower(data->>'fromEmail') = lower($1)))
+           ${BY_ISSUE}`, [email])).rows.map(pgRowToLicense),
+      // As the SQLite ledger's `list --status active`: ISO text compares in time order.
+      activeLicenses: async (now) =>
+        (await c.query<SqlRow>('SELECT * FROM licenses WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1) ORDER BY issued_at DESC, license_key', [now.toISOString()]))
+          .rows.map(pgRowToLicense),
+      eventCount: async (keys) => Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE license_key = ANY($1::text[])', [keys])).rows[0]!.n),
+      lastEventAt: async (key) => (await c.query<{ at: string | null }>('SELECT max(at) AS at FROM events WHERE license_key = $1', [key])).rows[0]?.at ?? null,
       enqueueMail: (m) => this.outbox.enqueue(m, c),
+      unsentMailLike: async (m) => (await this.outbox.list({ statuses: UNSENT_STATUSES, limit: 10_000 }, c)).find((w) => sameMessage(m, w)) ?? null,
       mintedFor: async (key) => {
         const row = (await c.query<{ license_key: string; mail_queued: boolean }>('SELECT license_key, mail_queued FROM admin_mint_requests WHERE idempotency_key = $1', [key])).rows[0];
         return row ? { licenseKey: row.license_key, mailQueued: row.mail_queued } : null;
@@ -125,9 +142,8 @@ export class PostgresStore implements ServerStore {
     return license(this.pool, 'order_ref = $1', [ref]);
   }
 
-  async findByEmail(email: string): Promise<LicenseRow[]> {
-    const { rows } = await this.pool.query<SqlRow>('SELECT * FROM licenses WHERE lower(email) = lower($1) ORDER BY issued_at', [email]);
-    return rows.map(pgRowToLicense);
+  findByEmail(email: string): Promise<LicenseRow[]> {
+    return licensesByEmail(this.pool, email);
   }
 
   recordPaymentEvent(e: NewPaymentEvent): Promise<{ id: number; created: boolean }> {
@@ -188,7 +204,15 @@ async function insertPaymentEvent(q: Queryable, e: NewPaymentEvent): Promise<{ i
   if (rows[0]) return { id: Number(rows[0].id), created: true };
   const existing = await q.query<{ id: string }>('SELECT id FROM payment_events WHERE provider = $1 AND event_id = $2', [e.provider, e.eventId]);
   return { id: Number(existing.rows[0]!.id), created: false };
-  }
+}
+
+/** Oldest first; licenses issued in the same millisecond in the order they arrived (SQLite's rowid order). */
+const BY_ISSUE = 'ORDER BY issued_at, (SELECT min(seq) FROM events e WHERE e.license_key = licenses.license_key)';
+
+async function licensesByEmail(q: Queryable, email: string): Promise<LicenseRow[]> {
+  const { rows } = await q.query<SqlRow>(`SELECT * FROM licenses WHERE lower(email) = lower($1) ${BY_ISSUE}`, [email]);
+  return rows.map(pgRowToLicense);
+}
 
 async function license(q: Queryable, where: string, params: unknown[]): Promise<LicenseRow | null> {
   const { rows } = await q.query<SqlRow>(`SELECT * FROM licenses WHERE ${where} LIMIT 1`, params);

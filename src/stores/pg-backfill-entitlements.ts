@@ -1,8 +1,8 @@
 // PostgreSQL migration 2's data step: the same back-fill as the SQLite ledger's migration 5
 // (src/ledger/backfill-entitlements.ts), so both stores project seats and features alike.
 import type pg from 'pg';
-import type { LedgerEvent } from '../../ledger/events.js';
-import { projectLicense } from '../../ledger/project.js';
+import type { LedgerEvent } from '../ledger/events.js';
+import { projectLicense } from '../ledger/project.js';
 import { eventsForKeys } from './pg-events.js';
 
 const KEYS_PER_BATCH = 2_000;

@@ -2,13 +2,13 @@
 // scrub on forget, re-project every touched key with the pure projectLicense), batched: one unnest
 // insert, one read of the touched keys' events, one upsert.
 import type pg from 'pg';
-import { scrubEventData, STATE_EVENTS, type LedgerEvent } from '../../ledger/events.js';
-import type { ApplyResult } from '../../ledger/ledger.js';
-import { contestEvents, losingOrderClaims, orderContests, type OrderContest } from '../../ledger/order-claims.js';
-import { canonicalOrderRef, OrderTakenError } from '../../ledger/order-identity.js';
-import { projectLicense, type LicenseRow } from '../../ledger/project.js';
-import { LICENSE_COLUMNS, licenseToParams, rowToEvent, rowToLicense, type SqlRow } from '../../ledger/row-mapping.js';
-import type { ApplyOptions } from '../store.js';
+import { scrubEventData, STATE_EVENTS, type LedgerEvent } from '../ledger/events.js';
+import type { ApplyResult } from '../ledger/ledger.js';
+import { contestEvents, losingOrderClaims, orderContests, type OrderContest } from '../ledger/order-claims.js';
+import { canonicalOrderRef, OrderTakenError } from '../ledger/order-identity.js';
+import { projectLicense, type LicenseRow } from '../ledger/project.js';
+import { LICENSE_COLUMNS, licenseToParams, rowToEvent, rowToLicense, type SqlRow } from '../ledger/row-mapping.js';
+import type { ApplyOptions } from './store.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 

@@ -2,13 +2,15 @@
 // `license-admin list`. One connection; every operation goes through one queue (SQLite has one writer).
 // Another process (a CLI import) may hold the write lock for seconds: operations then wait asynchronously
 // (sqlite-busy.ts), never inside better-sqlite3, and webhook deliveries go to the spool (delivery-spool.ts).
-import { Ledger } from '../../ledger/ledger.js';
-import type { LedgerEvent } from '../../ledger/events.js';
-import type { LicenseRow } from '../../ledger/project.js';
-import { rowToEvent, rowToLicense, type SqlRow } from '../../ledger/row-mapping.js';
-import type { Outbox } from '../../mail/outbox.js';
-import { SqliteOutbox } from '../../mail/sqlite-outbox.js';
-import { StoreBusyError, type AdminKeyRecord, type NewPaymentEvent, type SeqEvent, type ServerStore, type StoredPaymentEvent, type StoreTx, type TransactionOptions } from '../store.js';
+import { Ledger } from '../ledger/ledger.js';
+import type { LedgerEvent } from '../ledger/events.js';
+import { rowToEvent, type SqlRow } from '../ledger/row-mapping.js';
+import type { Outbox } from '../mail/outbox.js';
+import { SqliteOutbox } from '../mail/sqlite-outbox.js';
+import type { LedgerTx } from '../usecases/ledger-port.js';
+import { StoreBusyError, type AdminKeyRecord, type NewPaymentEvent, type SeqEvent, type ServerStore, type StoredPaymentEvent, type TransactionOptions } from './store.js';
+import { insertPaymentEvent, licenseByOrder, paymentEvents, sqliteLedgerTx } from './sqlite-ledger-tx.js';
+import { runSqliteTransaction } from './sqlite-transaction.js';
 import { DeliverySpool } from './delivery-spool.js';
 import { GroupCommit } from './group-commit.js';
 import { SerialQueue } from './serial-queue.js';
@@ -28,6 +30,8 @@ export class SqliteStore implements ServerStore {
   private spool: DeliverySpool | null;
   private drainTimer: NodeJS.Timeout | null = null;
   private closing = false;
+  private readonly tx: LedgerTx;
+  private forgotten = false;
   private readonly deliveries = new GroupCommit((events: NewPaymentEvent[]) => this.commitDeliveries(events));
 
   constructor(
@@ -40,6 +44,7 @@ export class SqliteStore implements ServerStore {
     this.spool = ledger.path === ':memory:' ? null : DeliverySpool.open(ledger.path, false);
     if (this.spool?.count()) this.scheduleDrain();
     this.sqliteOutbox = new SqliteOutbox(ledger, { random: options.random, actor: options.actor ?? 'server', source: 'server' });
+    this.tx = sqliteLedgerTx(ledger, () => this.sqliteOutbox, { missingLicense: (key) => `no license ${key} on this server`, onForgotten: () => (this.forgotten = true) });
     const o = this.sqliteOutbox;
     this.outbox = {
       enqueue: (m) => this.run(() => o.enqueue(m)),
@@ -84,61 +89,13 @@ export class SqliteStore implements ServerStore {
     });
   }
 
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  transaction<T>(fn: (tx: LedgerTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     return this.run(async () => {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await fn(this.txApi());
-        this.db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw error;
-      }
+      this.forgotten = false;
+      const result = await runSqliteTransaction(this.ledger, () => fn(this.tx));
+      if (this.forgotten) this.ledger.checkpoint();
+      return result;
     }, options.busyWaitMs ?? BACKGROUND_BUSY_WAIT_MS);
-  }
-
-  private txApi(): StoreTx {
-    return {
-      applyEvents: async (events, options) => this.ledger.applyEventsInTransaction(events, options),
-      getLicense: async (key) => this.ledger.getLicense(key),
-      getByOrderRef: async (ref, gumroadOrderId) => this.byOrder(ref, gumroadOrderId ?? null),
-      enqueueMail: async (m) => this.sqliteOutbox.enqueue(m),
-      mintedFor: async (key) => {
-        const row = this.db.prepare('SELECT license_key, mail_queued FROM admin_mint_requests WHERE idempotency_key = ?').get(key) as { license_key: string; mail_queued: number } | undefined;
-        return row ? { licenseKey: row.license_key, mailQueued: row.mail_queued === 1 } : null;
-      },
-      recordMintRequest: async (key, licenseKey, at, mailQueued) => {
-        this.db.prepare('INSERT INTO admin_mint_requests (idempotency_key, license_key, created_at, mail_queued) VALUES (?, ?, ?, ?)').run(key, licenseKey, at.toISOString(), mailQueued ? 1 : 0);
-      },
-      paymentEventsForOrder: async (ref) => this.paymentEvents('WHERE order_ref = ? ORDER BY id', [ref]),
-      markPaymentEvents: async (ids, at, error) => {
-        const stmt = this.db.prepare('UPDATE payment_events SET processed = 1, processed_at = ?, error = ?, next_attempt_at = NULL WHERE id = ?');
-        for (const id of ids) stmt.run(at.toISOString(), error, id);
-      },
-      pendingAttempts: async (ref) => {
-        const rows = this.db.prepare('SELECT id, attempts FROM payment_events WHERE order_ref = ? AND processed = 0').all(ref) as SqlRow[];
-        return { ids: rows.map((r) => Number(r.id)), attempts: Math.max(0, ...rows.map((r) => Number(r.attempts))) };
-      },
-      updatePaymentEvent: async (id, change) => {
-        this.db.prepare(`UPDATE payment_events SET event_type = ?, normalized = ?, event_id = coalesce(?, event_id), processed = CASE WHEN ? THEN 1 ELSE processed END,
-                           processed_at = coalesce(?, processed_at), error = coalesce(?, error) WHERE id = ?`)
-          .run(change.eventType, JSON.stringify(change.normalized), change.eventId ?? null, change.final ? 1 : 0, change.final?.at.toISOString() ?? null, change.final?.error ?? null, id);
-      },
-      addPaymentEvent: async (e) => this.insertPaymentEvent(e),
-      markAttemptFailed: async (ids, a) => {
-        const done = a.retryAt === null;
-        const stmt = this.db.prepare('UPDATE payment_events SET attempts = ?, error = ?, next_attempt_at = ?, processed = ?, processed_at = ? WHERE id = ?');
-        for (const id of ids) stmt.run(a.attempts, a.error, a.retryAt?.toISOString() ?? null, done ? 1 : 0, done ? a.at.toISOString() : null, id);
-      },
-    };
-  }
-
-  private byOrder(ref: string, gumroadOrderId: string | null): LicenseRow | null {
-    // Two indexed lookups: an OR across the two unique columns would scan the table.
-    const row = (this.db.prepare('SELECT * FROM licenses WHERE order_ref = ?').get(ref) ??
-      (gumroadOrderId ? this.db.prepare('SELECT * FROM licenses WHERE gumroad_order_id = ?').get(gumroadOrderId) : undefined)) as SqlRow | undefined;
-    return row ? rowToLicense(row) : null;
   }
 
   applyEvents(events: readonly LedgerEvent[]) {
@@ -169,7 +126,7 @@ export class SqliteStore implements ServerStore {
   }
 
   getByOrderRef(ref: string) {
-    return this.run(() => this.byOrder(ref, null));
+    return this.run(() => licenseByOrder(this.ledger, ref, null));
   }
 
   findByEmail(email: string) {
@@ -183,7 +140,7 @@ export class SqliteStore implements ServerStore {
   /** One transaction (one fsync) for every delivery that arrived together; the spool if the ledger is held. */
   private async commitDeliveries(events: NewPaymentEvent[]): Promise<{ id: number; created: boolean; spooled?: boolean }[]> {
     try {
-      return await this.run(() => this.ledger.transaction(() => events.map((e) => this.insertPaymentEvent(e))), DELIVERY_BUSY_WAIT_MS);
+      return await this.run(() => this.ledger.transaction(() => events.map((e) => insertPaymentEvent(this.ledger, e))), DELIVERY_BUSY_WAIT_MS);
     } catch (error) {
       if (!(error instanceof StoreBusyError) || this.closing) throw error;
     }
@@ -191,21 +148,6 @@ export class SqliteStore implements ServerStore {
     await this.queue.run(() => (this.spool ??= DeliverySpool.open(this.ledger.path, true)!).add(events));
     this.scheduleDrain();
     return events.map(() => ({ id: 0, created: true, spooled: true }));
-  }
-
-  private insertPaymentEvent(e: NewPaymentEvent): { id: number; created: boolean } {
-    const final = e.final ?? false;
-    const at = e.receivedAt.toISOString();
-    const row = this.db
-      .prepare(
-        `INSERT INTO payment_events (provider, event_id, event_type, order_ref, raw_payload, normalized, received_at, processed, processed_at, error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
-      )
-      .get(e.provider, e.eventId, e.eventType, e.orderRef, e.rawPayload, e.normalized === undefined || e.normalized === null ? null : JSON.stringify(e.normalized),
-        at, final ? 1 : 0, final ? at : null, e.finalError ?? null) as SqlRow | undefined;
-    if (row) return { id: Number(row.id), created: true };
-    const existing = this.db.prepare('SELECT id FROM payment_events WHERE provider = ? AND event_id = ?').get(e.provider, e.eventId) as SqlRow;
-    return { id: Number(existing.id), created: false };
   }
 
   /**
@@ -219,7 +161,7 @@ export class SqliteStore implements ServerStore {
       if (!spool || this.closing) return moved;
       const batch = await this.queue.run(() => spool.peek(SPOOL_DRAIN_BATCH));
       if (batch.length === 0) return moved;
-      await this.run(() => this.ledger.transaction(() => batch.forEach((d) => this.insertPaymentEvent(d.event))), waitMs);
+      await this.run(() => this.ledger.transaction(() => batch.forEach((d) => insertPaymentEvent(this.ledger, d.event))), waitMs);
       await this.queue.run(() => spool.remove(batch.map((d) => d.id)));
       moved += batch.length;
     }
@@ -268,13 +210,9 @@ export class SqliteStore implements ServerStore {
     await this.drainSpool().catch(() => 0); // what is still spooled shows once the ledger is free
     return this.run(() =>
       filter.orderRef
-        ? this.paymentEvents('WHERE order_ref = ? ORDER BY id LIMIT ?', [filter.orderRef, filter.limit ?? 10_000])
-        : this.paymentEvents('ORDER BY id LIMIT ?', [filter.limit ?? 10_000]),
+        ? paymentEvents(this.ledger, 'WHERE order_ref = ? ORDER BY id LIMIT ?', [filter.orderRef, filter.limit ?? 10_000])
+        : paymentEvents(this.ledger, 'ORDER BY id LIMIT ?', [filter.limit ?? 10_000]),
     );
-  }
-
-  private paymentEvents(where: string, params: unknown[]): StoredPaymentEvent[] {
-    return (this.db.prepare(`SELECT * FROM payment_events ${where}`).all(...params) as SqlRow[]).map(toPaymentEvent);
   }
 
   addAdminKey(x: string, kid: string, label: string | null, at: Date): Promise<{ created: boolean }> {
@@ -299,21 +237,4 @@ export class SqliteStore implements ServerStore {
         return this.db.prepare('INSERT INTO admin_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(nonce, expiresAtSec).changes > 0;
       }), FOREGROUND_BUSY_WAIT_MS);
   }
-}
-
-function toPaymentEvent(r: SqlRow): StoredPaymentEvent {
-  return {
-    id: Number(r.id),
-    provider: String(r.provider),
-    eventId: String(r.event_id),
-    eventType: String(r.event_type),
-    orderRef: (r.order_ref as string | null) ?? null,
-    normalized: r.normalized ? (JSON.parse(String(r.normalized)) as unknown) : null,
-    receivedAt: String(r.received_at),
-    processed: r.processed === 1,
-    processedAt: (r.processed_at as string | null) ?? null,
-    error: (r.error as string | null) ?? null,
-    attempts: Number(r.attempts ?? 0),
-    nextAttemptAt: (r.next_attempt_at as string | null) ?? null,
-  };
 }

@@ -3,12 +3,12 @@
 // alone, so a second run finds nothing to do.
 import { buildClaims } from '../license/build-claims.js';
 import type { LicenseFormat } from '../license/format.js';
-import { listLicenses } from '../ledger/queries.js';
 import { entitlementClaims } from '../ledger/entitlements.js';
-import type { Ledger } from '../ledger/ledger.js';
 import type { LicenseRow } from '../ledger/project.js';
+import type { EnqueueResult } from '../mail/outbox.js';
 import type { LicenseClaims } from '../verify/claims.js';
-import { makeEvent, type OpsContext, type SigningContext } from './context.js';
+import { eventAfter, type LicenseMail, type SigningContext } from './context.js';
+import type { LedgerTx } from './ledger-port.js';
 
 export interface ReissueItem {
   licenseKey: string;
@@ -48,8 +48,8 @@ export function planReissue(active: readonly LicenseRow[], to: string): ReissueP
   return plan;
 }
 
-export function planReissueFromLedger(ledger: Ledger, to: string, now: Date): ReissuePlan {
-  return planReissue(listLicenses(ledger, { status: 'active' }, now), to);
+export async function planReissueIn(tx: LedgerTx, to: string, now: Date): Promise<ReissuePlan> {
+  return planReissue(await tx.activeLicenses(now), to);
 }
 
 /**
@@ -84,19 +84,27 @@ function expiryOf(row: LicenseRow): Pick<LicenseClaims, 'exp'> {
 export interface ReissueResult {
   plan: ReissuePlan;
   licenses: LicenseRow[];
+  /** One per re-signed license when a mail was asked for, in the plan's order. */
+  mail: { licenseKey: string; queued: EnqueueResult }[];
 }
 
-/** Plans and re-signs inside one transaction: any failure (a plugin error, a crash) leaves the ledger as it was. */
-export function reissueLicenses(target: LicenseFormat, readers: readonly LicenseFormat[], ctx: SigningContext, inTransaction?: (licenses: LicenseRow[]) => void): ReissueResult {
-  return ctx.ledger.transaction(() => {
-    const plan = planReissueFromLedger(ctx.ledger, target.name, ctx.clock());
-    const events = plan.rows.map((row) => {
-      const blob = target.encode(claimsOf(row, readers), ctx.signer);
-      return makeEvent(ctx as OpsContext, 'reissued', row.licenseKey, { blob, kid: ctx.signer.kid, format: target.name, previousFormat: row.format, reason: 'migrate-format' });
-    });
-    ctx.ledger.applyEventsInTransaction(events);
-    const licenses = plan.rows.map((row) => ctx.ledger.getLicense(row.licenseKey)!);
-    inTransaction?.(licenses);
-    return { plan, licenses };
-  });
+/** Plans and re-signs inside the caller's transaction: any failure (a plugin error, a crash) leaves the ledger as it was. */
+export async function reissueLicenses(tx: LedgerTx, target: LicenseFormat, readers: readonly LicenseFormat[], ctx: SigningContext, mail?: LicenseMail | null): Promise<ReissueResult> {
+  const plan = await planReissueIn(tx, target.name, ctx.clock());
+  const events = [];
+  for (const row of plan.rows) {
+    const blob = target.encode(claimsOf(row, readers), ctx.signer);
+    const data = { blob, kid: ctx.signer.kid, format: target.name, previousFormat: row.format, reason: 'migrate-format' };
+    events.push(eventAfter(ctx, 'reissued', row.licenseKey, data, await tx.lastEventAt(row.licenseKey)));
+  }
+  await tx.applyEvents(events);
+  const licenses: LicenseRow[] = [];
+  const queued: ReissueResult['mail'] = [];
+  for (const [i, row] of plan.rows.entries()) {
+    const license = (await tx.getLicense(row.licenseKey))!;
+    licenses.push(license);
+    const message = mail ? mail(license, events[i]!) : null;
+    if (message) queued.push({ licenseKey: license.licenseKey, queued: await tx.enqueueMail(message) });
+  }
+  return { plan, licenses, mail: queued };
 }

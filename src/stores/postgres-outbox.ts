@@ -1,11 +1,11 @@
 // The outbox on PostgreSQL. Replicas claim rows with FOR UPDATE SKIP LOCKED inside one UPDATE, so two
 // workers never hold the same message; a 'sent' row is never claimed again.
 import type pg from 'pg';
-import { newEventId, type LedgerEvent } from '../../ledger/events.js';
+import { newEventId, type LedgerEvent } from '../ledger/events.js';
 import {
   DEFAULT_LEASE_MS, type ClaimOptions, type EnqueueResult, type FailureInfo, type NewOutboxMessage, type Outbox,
   type OutboxListFilter, type OutboxMessage, type OutboxStatus, type SentInfo,
-} from '../../mail/outbox.js';
+} from '../mail/outbox.js';
 import { applyEventsPg } from './pg-events.js';
 import { withPgTransaction } from './pg-transaction.js';
 
@@ -81,9 +81,10 @@ export class PostgresOutbox implements Outbox<Queryable | undefined> {
     );
   }
 
-  async list(filter: OutboxListFilter = {}): Promise<OutboxMessage[]> {
+  /** `tx`: read inside that transaction (its own uncommitted rows included). */
+  async list(filter: OutboxListFilter = {}, tx?: Queryable): Promise<OutboxMessage[]> {
     const statuses: readonly OutboxStatus[] = filter.statuses ?? ['pending', 'sending', 'failed'];
-    const { rows } = await this.pool.query<Row>('SELECT * FROM outbox WHERE status = ANY($1::text[]) ORDER BY id LIMIT $2', [statuses, filter.limit ?? 1000]);
+    const { rows } = await (tx ?? this.pool).query<Row>('SELECT * FROM outbox WHERE status = ANY($1::text[]) ORDER BY id LIMIT $2', [statuses, filter.limit ?? 1000]);
     return rows.map(toMessage);
   }
 
