@@ -69,6 +69,11 @@ describe('two products', () => {
     expect((await json(['verify', data.blob])).license.kid).toBe(firstKid);
     expect((await json(['keys', 'show', '--product', 'studio'])).kid).toBe(studioKid);
     expect((await json(['keys', 'show'])).kid).toBe(firstKid);
+    // Re-signing a license (renew, edit) uses its own product's key and tiers, not the first product's.
+    const renewed = await json(['renew', studio.licenseKey, '--years', '2']);
+    expect((await json(['verify', renewed.blob])).license).toMatchObject({ kid: studioKid, product: 'studio' });
+    const edited = await json(['edit', studio.licenseKey, '--tier', 'team']);
+    expect((await json(['verify', edited.blob])).license).toMatchObject({ kid: studioKid, product: 'studio', tier: 'team' });
   });
 
   test('list, search and stats span the products; list and stats filter by one', async () => {
@@ -117,6 +122,6 @@ describe('two products', () => {
     expect((await json(['config', 'product-map', 'list', '--product', 'datatools'])).productMap).toEqual([]);
     const inUse = await cli(['config', 'tiers', 'remove', 'team', '--product', 'studio']);
     expect(inUse.exitCode).toBe(1);
-    expect(inUse.stderr).toMatch(/1 license\(s\) in the ledger are team/);
+    expect(inUse.stderr).toMatch(/2 license\(s\) in the ledger are team/);
   });
 });

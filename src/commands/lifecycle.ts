@@ -1,3 +1,4 @@
+import { productOfLicense } from './license-product.js';
 import type { AppContext } from '../cli/app-context.js';
 import { color } from '../cli/colors.js';
 import { parseSignableDate, parsePositiveInt } from '../cli/parse-flags.js';
@@ -55,7 +56,7 @@ export async function renewCommand(key: string, opts: RenewFlags, app: AppContex
     ...(opts.shorten ? { allowShorter: true } : {}),
     ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
   };
-  const ctx = await app.signing();
+  const ctx = await app.signing(await productOfLicense(app, key));
   const store = await app.store();
   const { result, mail, delivery } = await withLicenseMail(app, opts, 'renewed', (_l, event) => `renew:${event!.id}`,
     (licenseMail) => store.transaction((tx) => renewLicense(tx, key, request, ctx, licenseMail)));
@@ -92,7 +93,7 @@ export interface EditFlags {
 
 /** `edit <key>`: a corrected email or name, or another tier; same key, re-signed blob, history kept. */
 export async function editCommand(key: string, opts: EditFlags, app: AppContext): Promise<void> {
-  const ctx = await app.signing();
+  const ctx = await app.signing(await productOfLicense(app, key));
   const store = await app.store();
   const request = {
     ...(opts.email !== undefined ? { email: opts.email } : {}),
