@@ -124,4 +124,10 @@ describe('two products', () => {
     expect(inUse.exitCode).toBe(1);
     expect(inUse.stderr).toMatch(/2 license\(s\) in the ledger are team/);
   });
+
+  test('migrate-format, which re-signs every license with one product\'s key, refuses a ledger of several products', async () => {
+    const r = await cli(['migrate-format', '--to', 'jws', '--json']);
+    expect(r.exitCode).toBe(1);
+    expect(jsonErrorOf(r).message).toMatch(/this ledger has 2 products \(datatools, studio\); it works on a one-product ledger only for now/);
+  });
 });

@@ -6,6 +6,8 @@ import { isBuiltinFormat, loadFormat } from '../license/load-format.js';
 import { deliveryJson, mailerFor, type MailJson } from './mail.js';
 import { planReissueIn, reissueLicenses, type ReissueItem, type ReissuePlan } from '../usecases/reissue.js';
 import { safeText } from '../cli/terminal-text.js';
+import { productIds } from '../config/products.js';
+import { UserError } from '../errors.js';
 
 export interface MigrateFormatFlags {
   to: string;
@@ -25,6 +27,10 @@ export interface MigrateFormatResult {
 
 export async function migrateFormat(flags: MigrateFormatFlags, app: AppContext): Promise<MigrateFormatResult> {
   const config = app.config();
+  // It re-signs every license with one product's key and format: with several products that would re-sign
+  // the others' licenses wrongly, so it waits until it can go product by product.
+  const products = productIds(config);
+  if (products.length > 1) throw new UserError(`migrate-format re-signs every license in the ledger, and this ledger has ${products.length} products (${products.join(', ')}); it works on a one-product ledger only for now`);
   // Typed at a shell: a plugin path is relative to the current directory.
   const target = await loadFormat({ ...config, format: isBuiltinFormat(flags.to) ? 'jws' : resolve(flags.to) }, app.paths.configDir);
   const store = await app.store();
