@@ -27,6 +27,8 @@ export type RemoteMint =
 export interface RemoteMintRoute {
   /** Why this machine cannot mail the license (then the server is asked to), or null when it can. */
   localMailProblem: string | null;
+  /** Another product than the first (config products), or undefined. */
+  product?: string;
 }
 
 export async function mintThroughServerOrBreakGlass(request: MintRequest, app: AppContext, route: RemoteMintRoute): Promise<RemoteMint> {
@@ -34,14 +36,15 @@ export async function mintThroughServerOrBreakGlass(request: MintRequest, app: A
   const ledger = await app.ledger();
   const client = await openRemote({ config, ledger, env: app.env, clock: app.clock, keychain: adminKeychain }, 'mint');
   const serverSends = route.localMailProblem !== null;
-  const hash = mintRequestHash(client.url, { ...mintBody(request), send: serverSends });
+  const product = route.product !== undefined && route.product !== config.product ? route.product : undefined;
+  const hash = mintRequestHash(client.url, { ...mintBody(request), send: serverSends, ...(product ? { product } : {}) });
   const { key, retry } = pendingMintKey(ledger, hash, app.clock(), app.random);
   if (retry) app.out.info('Retrying an earlier, unfinished attempt of this same mint with its idempotency key: the server will not mint it twice.');
   let result;
   try {
-    result = await mintThroughServer(client, request, { idempotencyKey: key, send: serverSends });
+    result = await mintThroughServer(client, request, { idempotencyKey: key, send: serverSends, ...(product ? { product } : {}) });
   } catch (error) {
-    if (error instanceof RemoteUnavailableError) return breakGlass(error, { ledger, hash, localMailProblem: route.localMailProblem, app, licenseKey: licenseKeyForRequest(config.prefix, request.tier, key) });
+    if (error instanceof RemoteUnavailableError) return breakGlass(error, { ledger, hash, localMailProblem: route.localMailProblem, app, licenseKey: licenseKeyForRequest(app.productConfig(product).prefix, request.tier, key) });
     if (error instanceof RemoteRejectedError) {
       settleMintRequest(ledger, hash); // refused: nothing was minted
       if (error.serverCode === 'mail_unavailable') {

@@ -54,14 +54,11 @@ export async function mintCommand(flags: MintFlags, app: AppContext): Promise<vo
   const request = await mintRequestFromFlags(flags, app);
   const product = chooseProduct(app.config(), flags.product);
   const viaServer = chooseMintRoute(flags, app.config()) === 'remote';
-  if (viaServer && product !== app.config().product) {
-    throw new UserError(`the server mints for the first product (${app.config().product}) only for now; mint ${product} here with --local, and the next sync pushes it`);
-  }
   // Who will mail it is settled before anyone is contacted: this machine when it can, else the server
   // (which refuses before minting when it cannot either). No mint is followed by "but the mail failed to start".
   const localMail = flags.send && !flags.preview ? await localMailProblem(app) : null;
   if (localMail && !viaServer) throw new UserError(`--send: ${localMail}; nothing was minted`);
-  const remote = viaServer ? await mintThroughServerOrBreakGlass(request, app, { localMailProblem: localMail }) : null;
+  const remote = viaServer ? await mintThroughServerOrBreakGlass(request, app, { localMailProblem: localMail, product }) : null;
   const { license, mail, delivery } = remote?.kind === 'remote' && remote.mailedByServer
     ? { license: remote.license, mail: { status: 'queued', by: 'server', to: remote.license.email } as MailJson, delivery: undefined }
     : remote?.kind === 'remote'

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AppContext } from '../cli/app-context.js';
 import { parsePositiveInt } from '../cli/parse-flags.js';
 import type { Config } from '../config/config.js';
+import { loadFormat } from '../license/load-format.js';
 import { UserError } from '../errors.js';
 import { createKeychain } from '../keys/keychain.js';
 import { resolveSmtpSettings } from '../mail/smtp-settings.js';
@@ -25,6 +26,21 @@ export interface ServeFlags {
   databaseUrl?: string;
 }
 
+/** A loader that runs once per key (a failure is not kept, so the next order tries again). */
+function onceBy<A, T>(keyOf: (arg: A) => string, load: (arg: A) => Promise<T>): (arg: A) => Promise<T> {
+  const loaded = new Map<string, Promise<T>>();
+  return (arg) => {
+    const key = keyOf(arg);
+    let value = loaded.get(key);
+    if (!value) {
+      value = load(arg);
+      loaded.set(key, value);
+      value.catch(() => loaded.delete(key));
+    }
+    return value;
+  };
+}
+
 export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<void> {
   const port = flags.port !== undefined ? parsePort(flags.port, '--port') : 8787;
   const adminPort = flags.adminPort !== undefined ? parsePort(flags.adminPort, '--admin-port') : null;
@@ -41,6 +57,9 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
   const server = createApp({
     store, config, env: app.env, clock: app.clock, random: app.random, format, log, mail,
     signer: async () => signer, publicKeys: () => keys.publicKeys(),
+    // Other products (config.products): their own keys and formats, each loaded once.
+    signerFor: onceBy((kid: string) => kid, (kid) => keys.signerFor(kid)),
+    formatFor: onceBy((view: Config) => JSON.stringify([view.product, view.format, view.blobTag]), (view) => loadFormat(view, app.paths.configDir)),
     ...(app.env.LICENSE_ADMIN_POLL_MS ? { pollIntervalMs: parsePositiveInt(app.env.LICENSE_ADMIN_POLL_MS, 'LICENSE_ADMIN_POLL_MS') } : {}),
     fulfilmentRetry: retryPolicy(app.env),
   });

@@ -18,6 +18,10 @@ export interface ServerDeps {
   random: (n: number) => Uint8Array;
   format: LicenseFormat;
   signer: () => Promise<SigningKey>;
+  /** Another product's own key (its signingKid), for servers that sell several products. */
+  signerFor?: (kid: string) => Promise<SigningKey>;
+  /** Another product's format (plugins are loaded once per product); absent: jws only. */
+  formatFor?: (config: Config) => Promise<LicenseFormat>;
   publicKeys: () => Promise<PublicKey[]> | PublicKey[];
   log: Logger;
   /** Turns a freshly minted license into its mail and sends outbox messages; null = no mail configured. */

@@ -1,7 +1,37 @@
-// The use cases' signing context for a server request or worker: the server's config, format and key.
+// The use cases' signing context for a server request or worker: the server's config, format and key, or,
+// for another product of a config that sells several (config/products.ts), that product's view, key and format.
+import { configForProduct } from '../config/products.js';
+import type { Config } from '../config/config.js';
+import { UserError } from '../errors.js';
+import { createJwsFormat } from '../license/jws-format.js';
+import type { LicenseFormat } from '../license/format.js';
 import type { SigningContext } from '../usecases/context.js';
 import type { ServerDeps } from './deps.js';
 
-export async function signingFor(deps: ServerDeps, actor: string): Promise<SigningContext> {
-  return { config: deps.config, format: deps.format, clock: deps.clock, random: deps.random, actor, source: 'server', signer: await deps.signer() };
+export async function signingFor(deps: ServerDeps, actor: string, product?: string): Promise<SigningContext> {
+  const config = product === undefined || product === deps.config.product ? deps.config : configForProduct(deps.config, product);
+  const signer = config.signingKid && deps.signerFor ? await deps.signerFor(config.signingKid) : await deps.signer();
+  const format = config === deps.config ? deps.format : await formatOf(config, deps);
+  return { config, format, clock: deps.clock, random: deps.random, actor, source: 'server', signer };
+}
+
+async function formatOf(config: Config, deps: ServerDeps): Promise<LicenseFormat> {
+  if (deps.formatFor) return deps.formatFor(config);
+  if (config.format === 'jws') return createJwsFormat(config.blobTag ?? undefined);
+  throw new UserError(`product ${config.product} uses the format ${config.format}, which this server was not started with`);
+}
+
+/** One signing context per product for the length of a piece of work (an order): keys are loaded once. */
+export function signingCache(deps: ServerDeps, actor: string): (product?: string) => Promise<SigningContext> {
+  const made = new Map<string, Promise<SigningContext>>();
+  return (product) => {
+    const key = product ?? deps.config.product;
+    let ctx = made.get(key);
+    if (!ctx) {
+      ctx = signingFor(deps, actor, product);
+      made.set(key, ctx);
+      ctx.catch(() => made.delete(key));
+    }
+    return ctx;
+  };
 }

@@ -52,10 +52,12 @@ export interface RemoteMintOptions {
   idempotencyKey: string;
   /** Ask the server to mail the license (it refuses before minting when it cannot), or not to. */
   send: boolean;
+  /** Another product than the server's first (config products); absent: the first. */
+  product?: string;
 }
 
 export async function mintThroughServer(client: RemoteClient, req: MintRequest, options: RemoteMintOptions): Promise<RemoteMintResult> {
-  const body = { ...mintBody(req), idempotencyKey: options.idempotencyKey, send: options.send };
+  const body = { ...mintBody(req), ...(options.product ? { product: options.product } : {}), idempotencyKey: options.idempotencyKey, send: options.send };
   const answer = await client.request<{ license?: LicenseView; created?: boolean; replayed?: boolean; mailQueued?: boolean; events?: unknown }>('POST', '/internal/mint', body);
   if (!answer?.license?.licenseKey || typeof answer.license.blob !== 'string') throw new UserError('the server answered the mint without a license');
   const replayed = answer.replayed === true;

@@ -53,6 +53,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   config?: Partial<Config>;
   seed?: Buffer;
+  /** Keys of other products (config.products with a signingKid). */
+  signerFor?: (kid: string) => Promise<SigningKey>;
 }
 
 export async function startTestServer(o: TestServerOptions): Promise<TestServer> {
@@ -75,6 +77,7 @@ export async function startTestServer(o: TestServerOptions): Promise<TestServer>
     env: { LICENSE_ADMIN_GUMROAD_TOKEN: GUMROAD_TOKEN, LICENSE_ADMIN_GUMROAD_SELLER_ID: SELLER_ID, LICENSE_ADMIN_STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
       LICENSE_ADMIN_LEMONSQUEEZY_SECRET: LEMON_SECRET, LICENSE_ADMIN_DEFAULT_TIER: 'pro', ...o.env },
     signer: async () => signer, publicKeys: () => [signer.publicJwk], pollIntervalMs: 100, maxBodyBytes: 64 * 1024,
+    ...(o.signerFor ? { signerFor: o.signerFor } : {}),
   });
   const server: Server = createServer(app.handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -11,10 +11,10 @@ import { setSubscriptionExpiry } from '../../usecases/renew.js';
 import { settlePaymentRevocation } from '../../usecases/revoke.js';
 import type { ServerDeps } from '../deps.js';
 import type { StoredPaymentEvent } from '../../stores/store.js';
-import { signingFor } from '../signing-context.js';
+import { signingCache } from '../signing-context.js';
 import { planFulfilment, type FulfilmentStep } from '../webhooks/fulfilment-plan.js';
 import type { PaymentEvent } from '../webhooks/normalized.js';
-import { resolveTier } from '../webhooks/product-mapping.js';
+import { resolveProductTier } from '../webhooks/product-mapping.js';
 import { confirmInTx, lookUpPendingSales } from './gumroad-confirmation.js';
 
 export const DEFAULT_TIER_ENV = 'LICENSE_ADMIN_DEFAULT_TIER';
@@ -26,7 +26,7 @@ export interface OrderOutcome {
 }
 
 export async function processOrder(orderRef: string, deps: ServerDeps): Promise<OrderOutcome> {
-  const signing = await signingFor(deps, 'webhook');
+  const signingOf = signingCache(deps, 'webhook');
   const lookups = await lookUpPendingSales(orderRef, deps);
   return deps.store.transaction(async (tx) => {
     let stored = await tx.paymentEventsForOrder(orderRef);
@@ -46,7 +46,7 @@ export async function processOrder(orderRef: string, deps: ServerDeps): Promise<
     let current = license;
     for (const step of plan.steps) {
       try {
-        current = await runStep(tx, step, current, { orderRef, gumroadOrderId, deps, signing, outcome });
+        current = await runStep(tx, step, current, { orderRef, gumroadOrderId, deps, signingOf, outcome });
         outcome.steps.push(step.action);
       } catch (error) {
         // Another path minted this order meanwhile: roll back and re-plan against that license (next attempt).
@@ -75,44 +75,47 @@ interface StepContext {
   orderRef: string;
   gumroadOrderId: string | null;
   deps: ServerDeps;
-  signing: SigningContext;
+  /** The product's context: a sale's product for a mint, the license's for what follows. */
+  signingOf: (product?: string) => Promise<SigningContext>;
   outcome: OrderOutcome;
 }
 
 async function runStep(tx: LedgerTx, step: FulfilmentStep, license: LicenseRow | null, c: StepContext): Promise<LicenseRow | null> {
   const sender = c.deps.mail;
+  if (step.action === 'mint') {
+    const { req, product } = mintRequestForSale(step.sale, step.expiresAt, c);
+    const signing = await c.signingOf(product);
+    const mail: LicenseMail | null = sender ? (l) => sender.licenseMail(l, signing.clock()) : null;
+    const result = await mintLicense(tx, req, signing, { existing: 'return', mail });
+    c.outcome.mailQueued ||= result.created && result.mailQueued;
+    return result.license;
+  }
+  const signing = await c.signingOf(license!.product);
   switch (step.action) {
-    case 'mint': {
-      const req = mintRequestForSale(step.sale, step.expiresAt, c);
-      const mail: LicenseMail | null = sender ? (l) => sender.licenseMail(l, c.signing.clock()) : null;
-      const result = await mintLicense(tx, req, c.signing, { existing: 'return', mail });
-      c.outcome.mailQueued ||= result.created && result.mailQueued;
-      return result.license;
-    }
     case 'revoke':
-      return (await settlePaymentRevocation(tx, license!.licenseKey, { reason: step.reason }, c.signing)).license;
+      return (await settlePaymentRevocation(tx, license!.licenseKey, { reason: step.reason }, signing)).license;
     case 'reinstate':
-      return (await settlePaymentRevocation(tx, license!.licenseKey, { reason: null }, c.signing)).license;
+      return (await settlePaymentRevocation(tx, license!.licenseKey, { reason: null }, signing)).license;
     case 'renew': {
       const idempotencyKey = `renew:${license!.licenseKey}:${step.expiresAt}`;
-      const mail: LicenseMail | null = sender ? (l) => sender.licenseMail(l, c.signing.clock(), { kind: 'renewed', idempotencyKey }) : null;
-      const renewed = await setSubscriptionExpiry(tx, license!.licenseKey, new Date(step.expiresAt), c.signing, mail);
+      const mail: LicenseMail | null = sender ? (l) => sender.licenseMail(l, signing.clock(), { kind: 'renewed', idempotencyKey }) : null;
+      const renewed = await setSubscriptionExpiry(tx, license!.licenseKey, new Date(step.expiresAt), signing, mail);
       c.outcome.mailQueued ||= renewed.mail !== null;
       return renewed.license;
     }
     case 'end':
-      return (await setSubscriptionExpiry(tx, license!.licenseKey, new Date(step.expiresAt), c.signing)).license;
+      return (await setSubscriptionExpiry(tx, license!.licenseKey, new Date(step.expiresAt), signing)).license;
   }
 }
 
-function mintRequestForSale(sale: PaymentEvent, expiresAt: string | undefined, c: StepContext): MintRequest {
-  const { config, env } = c.deps;
-  const tier = resolveTier(sale, config.productMap, env[DEFAULT_TIER_ENV], config.tiers);
+function mintRequestForSale(sale: PaymentEvent, expiresAt: string | undefined, c: StepContext): { req: MintRequest; product: string } {
+  const tier = resolveProductTier(sale, c.deps.config, c.deps.env[DEFAULT_TIER_ENV]);
   if ('error' in tier) throw new UserError(tier.error);
   if (!sale.email) throw new UserError(`the ${sale.provider} sale ${sale.eventId} has no buyer email`);
   const duration = expiresAt ? { expiresAt: new Date(expiresAt) } : tier.years === 'lifetime' ? { lifetime: true } : tier.years !== undefined ? { years: tier.years } : {};
-  return {
+  const req: MintRequest = {
     tier: tier.tier, email: sale.email, ...(sale.name ? { name: sale.name } : {}), ...duration,
     orderRef: c.orderRef, ...(c.gumroadOrderId ? { gumroadOrderId: c.gumroadOrderId } : {}),
   };
+  return { req, product: tier.product };
 }

@@ -8,6 +8,7 @@ import { ENROLL_TOKEN_ENV, parseAdminPublicKey, requireAdmin, secretMatches } fr
 import { httpError } from '../http-error.js';
 import { optionalBoolean, optionalDate, optionalInteger, optionalString, optionalStringList, parseJsonObject, requiredString } from '../json-body.js';
 import { signingFor } from '../signing-context.js';
+import { productIds } from '../../config/products.js';
 import type { Router } from '../router.js';
 import { FOREGROUND_BUSY_WAIT_MS } from '../../stores/store.js';
 
@@ -39,7 +40,11 @@ export function registerAdminRoutes(router: Router): void {
     const send = optionalBoolean(body, 'send');
     if (send === true && !ctx.deps.mail) throw httpError(422, 'mail_unavailable', 'this server has no SMTP configured, so it cannot mail the license; nothing was minted');
     const sender = send === false ? null : ctx.deps.mail;
-    const signing = await signingFor(ctx.deps, `admin:${kid}`);
+    const product = optionalString(body, 'product', 64);
+    if (product !== undefined && !productIds(ctx.deps.config).includes(product)) {
+      throw httpError(422, 'invalid_field', `"product": this server sells ${productIds(ctx.deps.config).join(', ')}, not "${product}"`);
+    }
+    const signing = await signingFor(ctx.deps, `admin:${kid}`, product);
     const mail = sender ? (license: LicenseRow) => sender.licenseMail(license, signing.clock()) : null;
     const result = await asHttp(() =>
       mintInTransaction(ctx.deps.store, req, signing, { existing: 'return', mail, ...(idempotencyKey ? { idempotencyKey } : {}) }, { busyWaitMs: FOREGROUND_BUSY_WAIT_MS }));

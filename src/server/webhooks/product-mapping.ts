@@ -1,6 +1,7 @@
 // Which tier (and how long) a sale buys: the first rule in config.productMap that matches, else
 // LICENSE_ADMIN_DEFAULT_TIER, else an error — an unmapped sale is stored as failed, never guessed.
-import type { ProductMapping } from '../../config/config.js';
+import type { Config, ProductMapping } from '../../config/config.js';
+import { productsOf } from '../../config/products.js';
 import type { PaymentEvent } from './normalized.js';
 
 export type TierResolution =
@@ -28,6 +29,18 @@ export function resolveTier(
     return { error: `${found.matchedBy} gives tier "${found.tier}", which is not one of the tiers in config.json (${tiers.join(', ')})` };
   }
   return found;
+}
+
+/**
+ * Which product a sale is of, and its tier: the product with a specific rule (not "*") for it, else one whose
+ * catch-all takes it, else the first product (where LICENSE_ADMIN_DEFAULT_TIER applies). One product: resolveTier.
+ */
+export function resolveProductTier(event: PaymentEvent, config: Config, defaultTier: string | undefined): (TierResolution & { tier: string; product: string }) | { error: string } {
+  const products = productsOf(config);
+  const has = (p: (typeof products)[number], specific: boolean) => (p.productMap ?? []).some((r) => (r.match !== '*') === specific && ruleMatches(r, event));
+  const product = products.find((p) => has(p, true)) ?? products.find((p) => has(p, false)) ?? products[0]!;
+  const resolved = resolveTier(event, product.productMap, product === products[0] ? defaultTier : undefined, product.tiers);
+  return 'error' in resolved ? resolved : { ...resolved, product: product.id };
 }
 
 export function ruleMatches(rule: ProductMapping, event: PaymentEvent): boolean {
