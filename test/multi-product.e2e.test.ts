@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { jsonErrorOf, runCli, tempHome } from './helpers/cli.js';
+import { initHome, LICENSE_SEED, newAdminIdentity, startServer } from './helpers/sync-server.js';
 
 const env = { LICENSE_ADMIN_KEY_PASSPHRASE: 'a long passphrase for the key file' };
 let home: string;
@@ -130,4 +131,31 @@ describe('two products', () => {
     expect(r.exitCode).toBe(1);
     expect(jsonErrorOf(r).message).toMatch(/this ledger has 2 products \(datatools, studio\); it works on a one-product ledger only for now/);
   });
+});
+
+describe('mint --product through a server that sells both', () => {
+  test('the server mints the studio license (its prefix, tiers and product); the first product still mints as before', async () => {
+    const admin = newAdminIdentity();
+    const serverEnv = { LICENSE_ADMIN_PRIVATE_KEY: LICENSE_SEED, LICENSE_ADMIN_ADMIN_KEYS: admin.publicKey };
+    const serverHome = await initHome(serverEnv);
+    expect((await runCli(['config', 'product', 'add', 'studio', '--prefix', 'ST1', '--tiers', 'solo,team'], { home: serverHome, env: serverEnv })).exitCode).toBe(0);
+    const server = await startServer({ adminKeys: [admin.publicKey], home: serverHome });
+    try {
+      const cliEnv = { LICENSE_ADMIN_PRIVATE_KEY: LICENSE_SEED, LICENSE_ADMIN_ADMIN_KEY: admin.seed };
+      const here = await initHome(cliEnv);
+      const c = (args: string[]) => runCli(args, { home: here, env: cliEnv });
+      expect((await c(['config', 'product', 'add', 'studio', '--prefix', 'ST1', '--tiers', 'solo,team'])).exitCode).toBe(0);
+      expect((await c(['remote', 'add', server.url])).exitCode).toBe(0);
+      const st = await c(['mint', '--product', 'studio', '--tier', 'solo', '--email', 'remote@example.com', '--json']);
+      expect(st.exitCode, st.stderr).toBe(0);
+      expect(st.json()).toMatchObject({ mintedBy: 'remote', product: 'studio', tier: 'solo' });
+      expect(st.json().licenseKey).toMatch(/^ST1-SOLO-/);
+      const dt = await c(['mint', '--product', 'datatools', '--tier', 'pro', '--email', 'remote@example.com', '--json']);
+      expect(dt.json()).toMatchObject({ mintedBy: 'remote', product: 'datatools' });
+      const onServer = (await runCli(['list', '--product', 'studio', '--json'], { home: serverHome, env: serverEnv })).json<{ licenseKey: string }[]>();
+      expect(onServer.map((l) => l.licenseKey)).toEqual([st.json().licenseKey]);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
 });
