@@ -138,7 +138,10 @@ describe('serve on the SQLite ledger, killed mid-burst', () => {
     expect([...byOrder.keys()].sort()).toEqual([...storedSales].sort());
     expect([...byOrder.values()].every((n) => n === 1)).toBe(true);
     const mails = mailsFor('KILL');
-    expect(mails).toHaveLength(storedSales.length);
+    // At-least-once across a SIGKILL, as docs/EMAIL.md says: the one message SMTP accepted just before the kill,
+    // before "sent" was recorded, may go again, with the same Message-ID. Every sale has one Message-ID.
+    expect(new Set(mails.map((m) => m.messageId)).size).toBe(storedSales.length);
     expect(new Set(mails.map((m) => m.envelope.rcptTo[0])).size).toBe(storedSales.length);
+    expect(mails.length - storedSales.length).toBeLessThanOrEqual(1);
   });
 });
