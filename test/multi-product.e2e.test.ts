@@ -154,6 +154,21 @@ describe('mint --product through a server that sells both', () => {
       expect(dt.json()).toMatchObject({ mintedBy: 'remote', product: 'datatools' });
       const onServer = (await runCli(['list', '--product', 'studio', '--json'], { home: serverHome, env: serverEnv })).json<{ licenseKey: string }[]>();
       expect(onServer.map((l) => l.licenseKey)).toEqual([st.json().licenseKey]);
+      // A mixed ledger syncs byte for byte: a local studio mint and a revoke go up, and both sides export the same.
+      const local = await c(['mint', '--local', '--product', 'studio', '--tier', 'team', '--email', 'offline@example.com', '--json']);
+      expect(local.exitCode, local.stderr).toBe(0);
+      expect((await c(['revoke', dt.json().licenseKey, '--reason', 'refund'])).exitCode).toBe(0);
+      const sync = await c(['sync', '--json']);
+      expect(sync.exitCode, sync.stderr).toBe(0);
+      const exported = async (home: string, env: Record<string, string>) => {
+        const r = await runCli(['export'], { home, env });
+        expect(r.exitCode, r.stderr).toBe(0);
+        return r.stdout;
+      };
+      const mine = await exported(here, cliEnv);
+      expect(mine.trim().split('\n')).toHaveLength(3);
+      expect(mine).toContain('"product":"studio"');
+      expect(await exported(serverHome, serverEnv)).toBe(mine);
     } finally {
       await server.stop();
     }

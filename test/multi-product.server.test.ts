@@ -7,7 +7,8 @@ import { signAdminToken } from '../src/auth/admin-token.js';
 import { signingKeyFromSeed } from '../src/license/ed25519-key.js';
 import { verifyLicense } from '../src/verify/index.js';
 import { startPostgres, type PostgresInstance } from './helpers/postgres.js';
-import { freshDatabase, gumroadPing, postGumroad, startTestServer, until, type TestServer } from './helpers/server-harness.js';
+import Stripe from 'stripe';
+import { freshDatabase, gumroadPing, postGumroad, startTestServer, STRIPE_SECRET, until, type TestServer } from './helpers/server-harness.js';
 
 let pgCluster: PostgresInstance;
 beforeAll(async () => {
@@ -15,10 +16,12 @@ beforeAll(async () => {
 });
 afterAll(async () => pgCluster?.stop());
 
+const stripe = new Stripe('sk_test_dummy');
 const studioKey = signingKeyFromSeed(randomBytes(32));
 const studio = {
   id: 'studio', name: 'Studio', prefix: 'ST1', tiers: ['solo', 'team'], defaultYears: 1 as const, blobTag: 'STLIC1', format: 'jws',
-  signingKid: studioKey.kid, productMap: [{ provider: 'gumroad' as const, match: 'studio-id', tier: 'team' }],
+  signingKid: studioKey.kid,
+  productMap: [{ provider: 'gumroad' as const, match: 'studio-id', tier: 'team' }, { provider: 'stripe' as const, match: 'price_studio_solo', tier: 'solo' }],
 };
 const studioSale = (saleId: string, over: Record<string, string> = {}) => gumroadPing(saleId, { product_id: 'studio-id', product_name: 'Studio', permalink: 'studio', ...over });
 
@@ -29,7 +32,7 @@ describe.each(['sqlite', 'postgres'] as const)('a server selling two products on
   beforeAll(async () => {
     s = await startTestServer({
       ...(kind === 'postgres' ? { databaseUrl: await freshDatabase(pgCluster.url) } : {}),
-      config: { productMap: [{ provider: 'gumroad', match: '32-nPAicqbLj8B_WswVlMw==', tier: 'pro' }], products: [studio] },
+      config: { productMap: [{ provider: 'gumroad', match: '32-nPAicqbLj8B_WswVlMw==', tier: 'pro' }, { provider: 'stripe', match: 'price_dash_core', tier: 'core' }], products: [studio] },
       env: { LICENSE_ADMIN_ADMIN_KEYS: adminKey.publicJwk.x },
       signerFor: async (kid) => {
         if (kid !== studioKey.kid) throw new Error(`no key ${kid}`);
@@ -50,6 +53,26 @@ describe.each(['sqlite', 'postgres'] as const)('a server selling two products on
     expect(await verifyLicense(st.blob, { keys: [studioKey.publicJwk], product: 'studio', tag: 'STLIC1' })).toMatchObject({ valid: true });
     expect(dt).toMatchObject({ product: 'dashtool', tier: 'pro' });
     expect(await verifyLicense(dt.blob, { keys: [s.signer.publicJwk], product: 'dashtool' })).toMatchObject({ valid: true });
+  });
+
+  it('Stripe checkouts (signed by the stripe package) land on the product whose map names their price', async () => {
+    const checkout = async (n: string, priceId: string) => {
+      const payload = JSON.stringify({
+        id: `evt_${kind}_${n}`, object: 'event', type: 'checkout.session.completed', created: Math.floor(Date.now() / 1000), livemode: false,
+        data: { object: { id: `cs_${kind}_${n}`, object: 'checkout.session', mode: 'payment', payment_status: 'paid', payment_intent: `pi_${kind}_${n}`,
+          customer_details: { email: `stripe-${n}-${kind}@example.com`, name: 'Grace Hopper' }, metadata: { price_id: priceId } } },
+      });
+      const header = stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET });
+      const res = await fetch(`${s.url}/webhooks/stripe`, { method: 'POST', headers: { 'stripe-signature': header, 'content-type': 'application/json' }, body: payload });
+      expect(res.status).toBe(200);
+      return until(() => s.store.getByOrderRef(`stripe:pi_${kind}_${n}`), 10_000, `stripe license ${n}`);
+    };
+    const st = await checkout('st', 'price_studio_solo');
+    const dt = await checkout('dt', 'price_dash_core');
+    expect(st).toMatchObject({ product: 'studio', tier: 'solo' });
+    expect(st.licenseKey).toMatch(/^ST1-SOLO-/);
+    expect(await verifyLicense(st.blob, { keys: [studioKey.publicJwk], product: 'studio', tag: 'STLIC1' })).toMatchObject({ valid: true });
+    expect(dt).toMatchObject({ product: 'dashtool', tier: 'core' });
   });
 
   it('a refund revokes the studio license (its own product\'s context)', async () => {
