@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { jsonErrorOf, runCli, tempHome } from './helpers/cli.js';
+import { jsonErrorOf, REPO_ROOT, runCli, tempHome } from './helpers/cli.js';
 import { initHome, LICENSE_SEED, newAdminIdentity, startServer } from './helpers/sync-server.js';
 
 const env = { LICENSE_ADMIN_KEY_PASSPHRASE: 'a long passphrase for the key file' };
@@ -173,4 +173,28 @@ describe('mint --product through a server that sells both', () => {
       await server.stop();
     }
   }, 60_000);
+});
+
+describe('a second product with a plugin format', () => {
+  test('each product mints in its own format, and verify reads both', async () => {
+    const h = await tempHome();
+    const keyEnv = { LICENSE_ADMIN_PRIVATE_KEY: '5f'.repeat(32) };
+    const c = (args: string[]) => runCli(args, { home: h, env: keyEnv });
+    expect((await c(['init', '--yes', '--product', 'webapp', '--prefix', 'WA1', '--tiers', 'basic,pro'])).exitCode).toBe(0);
+    const plugin = join(REPO_ROOT, 'examples', 'dtlic2-format.mjs');
+    const added = await c(['config', 'product', 'add', 'datatools', '--prefix', 'DT1', '--tiers', 'pro', '--format', plugin, '--json']);
+    expect(added.exitCode, added.stderr).toBe(0);
+    expect(added.json().product.format).toBe(plugin);
+    const viaPlugin = await c(['mint', '--product', 'datatools', '--tier', 'pro', '--email', 'p@example.com', '--json']);
+    expect(viaPlugin.exitCode, viaPlugin.stderr).toBe(0);
+    expect(viaPlugin.json()).toMatchObject({ product: 'datatools', format: 'dtlic2' });
+    expect(viaPlugin.json().blob).toMatch(/^DTLIC2:/);
+    const viaJws = await c(['mint', '--product', 'webapp', '--tier', 'basic', '--email', 'p@example.com', '--json']);
+    expect(viaJws.json()).toMatchObject({ product: 'webapp', format: 'jws' });
+    for (const [blob, product] of [[viaPlugin.json().blob, 'datatools'], [viaJws.json().blob, 'webapp']] as const) {
+      const v = await c(['verify', blob, '--json']);
+      expect(v.exitCode, v.stderr).toBe(0);
+      expect(v.json()).toMatchObject({ valid: true, license: { product } });
+    }
+  });
 });
