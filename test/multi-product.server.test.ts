@@ -100,3 +100,18 @@ describe.each(['sqlite', 'postgres'] as const)('a server selling two products on
     expect((await post({ tier: 'solo', email: 'x@example.com' })).status).toBe(422); // solo is not a tier of the first product
   });
 });
+
+it('a product whose own key the server cannot load is not signed with another key: the sale fails visibly', async () => {
+  const s = await startTestServer({ config: { products: [studio] } }); // no signerFor: the studio key is not here
+  try {
+    expect((await postGumroad(s.url, studioSale('NOKEY-1'))).status).toBe(200);
+    const [event] = await until(async () => {
+      const evs = await s.store.listPaymentEvents({ orderRef: 'gumroad:NOKEY-1' });
+      return evs[0]?.processed || (evs[0]?.attempts ?? 0) > 0 ? evs : null;
+    }, 10_000, 'the sale tried');
+    expect(event!.error).toMatch(/product studio signs with key .*, which this server cannot load/);
+    expect(await s.store.getByOrderRef('gumroad:NOKEY-1')).toBeNull();
+  } finally {
+    await s.close();
+  }
+});

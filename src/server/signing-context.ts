@@ -10,7 +10,10 @@ import type { ServerDeps } from './deps.js';
 
 export async function signingFor(deps: ServerDeps, actor: string, product?: string): Promise<SigningContext> {
   const config = product === undefined || product === deps.config.product ? deps.config : configForProduct(deps.config, product);
-  const signer = config.signingKid && deps.signerFor ? await deps.signerFor(config.signingKid) : await deps.signer();
+  const main = await deps.signer();
+  const kid = config.signingKid;
+  if (kid && kid !== main.kid && !deps.signerFor) throw new UserError(`product ${config.product} signs with key ${kid}, which this server cannot load`);
+  const signer = kid && kid !== main.kid ? await deps.signerFor!(kid) : main;
   const format = config === deps.config ? deps.format : await formatOf(config, deps);
   return { config, format, clock: deps.clock, random: deps.random, actor, source: 'server', signer };
 }
