@@ -49,8 +49,7 @@ function fitToTerminal(rows: LicenseRow[], now: Date): LicenseRow[] {
 export async function searchCommand(text: string, opts: { csv?: boolean; product?: string }, app: AppContext): Promise<void> {
   const product = opts.product === undefined ? undefined : chooseProduct(app.config(), opts.product);
   const limit = app.json || opts.csv ? Number.MAX_SAFE_INTEGER : 200;
-  const found = searchLicenses(await app.ledger(), text, product ? Number.MAX_SAFE_INTEGER : limit);
-  const rows = product ? found.filter((r) => r.product === product).slice(0, limit) : found;
+  const rows = searchLicenses(await app.ledger(), text, limit, product ?? null);
   print(app, rows, opts.csv, rows.length === 200 ? 'Showing the newest 200; use --json or --csv for all.' : `${rows.length} found.`);
 }
 

@@ -14,6 +14,7 @@ import { reloadConfig } from '../server/config-reload.js';
 import { closeServer, listen, urlOf } from '../server/listen.js';
 import { createLogger, type Logger } from '../server/logger.js';
 import type { MailSender } from '../server/mail-sender.js';
+import { oncePerKey } from '../server/once-per-key.js';
 import { openStore } from '../server/open-store.js';
 import { createSmtpMailSender } from '../server/smtp-mail-sender.js';
 import { checkGumroadApi, parsePort, retryPolicy } from './serve-env.js';
@@ -24,21 +25,6 @@ export interface ServeFlags {
   adminPort?: string;
   adminHost?: string;
   databaseUrl?: string;
-}
-
-/** A loader that runs once per key (a failure is not kept, so the next order tries again). */
-function onceBy<A, T>(keyOf: (arg: A) => string, load: (arg: A) => Promise<T>): (arg: A) => Promise<T> {
-  const loaded = new Map<string, Promise<T>>();
-  return (arg) => {
-    const key = keyOf(arg);
-    let value = loaded.get(key);
-    if (!value) {
-      value = load(arg);
-      loaded.set(key, value);
-      value.catch(() => loaded.delete(key));
-    }
-    return value;
-  };
 }
 
 export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<void> {
@@ -58,8 +44,8 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
     store, config, env: app.env, clock: app.clock, random: app.random, format, log, mail,
     signer: async () => signer, publicKeys: () => keys.publicKeys(),
     // Other products (config.products): their own keys and formats, each loaded once.
-    signerFor: onceBy((kid: string) => kid, (kid) => keys.signerFor(kid)),
-    formatFor: onceBy((view: Config) => JSON.stringify([view.product, view.format, view.blobTag]), (view) => loadFormat(view, app.paths.configDir)),
+    signerFor: oncePerKey((kid: string) => kid, (kid) => keys.signerFor(kid)),
+    formatFor: oncePerKey((view: Config) => JSON.stringify([view.product, view.format, view.blobTag]), (view) => loadFormat(view, app.paths.configDir)),
     ...(app.env.LICENSE_ADMIN_POLL_MS ? { pollIntervalMs: parsePositiveInt(app.env.LICENSE_ADMIN_POLL_MS, 'LICENSE_ADMIN_POLL_MS') } : {}),
     fulfilmentRetry: retryPolicy(app.env),
   });

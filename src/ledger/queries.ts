@@ -18,7 +18,7 @@ export interface ListFilter {
  * Order Number). 3+ characters go through the trigram index (migration 6), which also folds accents: "muller"
  * finds Müller and "Müller" finds muller. Shorter text is a plain LIKE (case-insensitive for ASCII only).
  */
-export function searchLicenses(ledger: Ledger, text: string, limit = 1000): LicenseRow[] {
+export function searchLicenses(ledger: Ledger, text: string, limit = 1000, product: string | null = null): LicenseRow[] {
   const needle = text.trim();
   if (needle === '') return [];
   if ([...needle].length >= 3) {
@@ -26,19 +26,19 @@ export function searchLicenses(ledger: Ledger, text: string, limit = 1000): Lice
     const rows = ledger.db
       .prepare(
         `SELECT l.* FROM licenses_search s JOIN licenses l ON l.rowid = s.rowid
-         WHERE licenses_search MATCH ? ORDER BY l.issued_at DESC LIMIT ?`,
+         WHERE licenses_search MATCH @phrase AND (@product IS NULL OR l.product = @product) ORDER BY l.issued_at DESC LIMIT @limit`,
       )
-      .all(phrase, limit) as SqlRow[];
+      .all({ phrase, limit, product }) as SqlRow[];
     return rows.map(rowToLicense);
   }
   const like = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = ledger.db
     .prepare(
-      `SELECT * FROM licenses WHERE license_key LIKE @like ESCAPE '\\' OR email LIKE @like ESCAPE '\\'
-       OR name LIKE @like ESCAPE '\\' OR gumroad_order_id LIKE @like ESCAPE '\\' OR order_ref LIKE @like ESCAPE '\\'
-       ORDER BY issued_at DESC LIMIT @limit`,
+      `SELECT * FROM licenses WHERE (license_key LIKE @like ESCAPE '\\' OR email LIKE @like ESCAPE '\\'
+       OR name LIKE @like ESCAPE '\\' OR gumroad_order_id LIKE @like ESCAPE '\\' OR order_ref LIKE @like ESCAPE '\\')
+       AND (@product IS NULL OR product = @product) ORDER BY issued_at DESC LIMIT @limit`,
     )
-    .all({ like, limit }) as SqlRow[];
+    .all({ like, limit, product }) as SqlRow[];
   return rows.map(rowToLicense);
 }
 

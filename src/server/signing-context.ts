@@ -7,6 +7,7 @@ import { createJwsFormat } from '../license/jws-format.js';
 import type { LicenseFormat } from '../license/format.js';
 import type { SigningContext } from '../usecases/context.js';
 import type { ServerDeps } from './deps.js';
+import { oncePerKey } from './once-per-key.js';
 
 export async function signingFor(deps: ServerDeps, actor: string, product?: string): Promise<SigningContext> {
   const config = product === undefined || product === deps.config.product ? deps.config : configForProduct(deps.config, product);
@@ -26,15 +27,5 @@ async function formatOf(config: Config, deps: ServerDeps): Promise<LicenseFormat
 
 /** One signing context per product for the length of a piece of work (an order): keys are loaded once. */
 export function signingCache(deps: ServerDeps, actor: string): (product?: string) => Promise<SigningContext> {
-  const made = new Map<string, Promise<SigningContext>>();
-  return (product) => {
-    const key = product ?? deps.config.product;
-    let ctx = made.get(key);
-    if (!ctx) {
-      ctx = signingFor(deps, actor, product);
-      made.set(key, ctx);
-      ctx.catch(() => made.delete(key));
-    }
-    return ctx;
-  };
+  return oncePerKey((product?: string) => product ?? deps.config.product, (product) => signingFor(deps, actor, product));
 }
