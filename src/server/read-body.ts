@@ -4,7 +4,15 @@ import { httpError } from './http-error.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+const EMPTY = Buffer.alloc(0);
+
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  // No Content-Length and no Transfer-Encoding: HTTP/1.1 says there is no body (RFC 9112 6.3), so a GET
+  // does not wait a turn of the event loop for an 'end' that carries nothing.
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    req.resume();
+    return Promise.resolve(EMPTY);
+  }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     req.resume();

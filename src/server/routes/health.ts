@@ -2,9 +2,16 @@
 import type { Router } from '../router.js';
 
 export function registerHealthRoutes(router: Router): void {
+  // A probe that arrives while a check is in flight waits for that check instead of starting its own: a
+  // burst of probes costs one database round trip, and no answer is older than the probe itself.
+  let inFlight: Promise<void> | null = null;
+  const check = (store: { health(): Promise<void> }) =>
+    (inFlight ??= store.health().finally(() => {
+      inFlight = null;
+    }));
   router.add('GET', '/health', async ({ deps, log }) => {
     try {
-      await deps.store.health();
+      await check(deps.store);
       return { status: 200, json: { status: 'ok', database: deps.store.kind } };
     } catch (error) {
       log.error('health check failed', { error: (error as Error).message });
