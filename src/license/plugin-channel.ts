@@ -110,6 +110,8 @@ export async function startPluginWorker(options: StartOptions): Promise<StartRes
     const refused = start(command);
     if (refused) return refused;
     asyncCallOpen = true;
+    // An Atomics.waitAsync promise does not keep Node's event loop alive; the (otherwise unref'd) worker does.
+    worker.ref();
     try {
       let deadline = Date.now() + options.timeoutMs;
       for (;;) {
@@ -124,6 +126,7 @@ export async function startPluginWorker(options: StartOptions): Promise<StartRes
       }
     } finally {
       asyncCallOpen = false;
+      worker.unref();
     }
   };
   return { ok: true, channel: { declaredName: ready.name, call, callAsync, close: async () => void (await worker.terminate()) } };
