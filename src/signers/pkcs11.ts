@@ -40,7 +40,11 @@ function moduleFor(path: string, pkcs11js: typeof Pkcs11js): Pkcs11js.PKCS11 {
     modules.set(path, entry);
   }
   if (!entry.initialized) {
-    entry.mod.C_Initialize();
+    try {
+      entry.mod.C_Initialize();
+    } catch (error) {
+      throw new SignerUnavailableError(`the PKCS#11 module ${path} did not initialise (${what(error)}); nothing was signed`);
+    }
     entry.initialized = true;
   }
   return entry.mod;
@@ -130,8 +134,8 @@ export function openPkcs11Key(spec: Pkcs11Spec, env: Env): RemoteKey {
   /** Runs fn on a live session; a token that went away becomes SignerUnavailableError, and the next call reconnects. */
   const withSession = <T>(fn: (c: Connection, p: typeof Pkcs11js) => T): T => {
     const pkcs11js = loadBinding();
-    connection ??= connect();
     try {
+      connection ??= connect();
       return fn(connection, pkcs11js);
     } catch (error) {
       if (error instanceof SignerError) throw error;
