@@ -31,6 +31,11 @@ const time = (fn) => {
   fn();
   return performance.now() - t;
 };
+const timeAsync = async (fn) => {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+};
 const row = (label, n, ms, floorLabel, floorMs) => console.log(`${label.padEnd(44)} ${rate(n, ms).padStart(10)}   ${floorLabel.padEnd(40)} ${rate(n, floorMs).padStart(10)}   ratio ${(ms / floorMs).toFixed(1)}x`);
 
 const inProcess = (await import(EXAMPLE)).default;
@@ -40,10 +45,10 @@ const loadMs = performance.now() - t0;
 const jws = createJwsFormat('DTLIC3');
 
 // (a) encode
-for (let i = 0; i < 200; i++) plugin.encode(claims(i), key), inProcess.encode(claims(i), key), jws.encode(claims(i), key);
+for (let i = 0; i < 200; i++) await plugin.encode(claims(i), key), inProcess.encode(claims(i), key), await jws.encode(claims(i), key);
 const rawEncode = time(() => { for (let i = 0; i < N; i++) inProcess.encode(claims(i), key); });
-const pluginEncode = time(() => { for (let i = 0; i < N; i++) plugin.encode(claims(i), key); });
-const jwsEncode = time(() => { for (let i = 0; i < N; i++) jws.encode(claims(i), key); });
+const pluginEncode = await timeAsync(async () => { for (let i = 0; i < N; i++) await plugin.encode(claims(i), key); });
+const jwsEncode = await timeAsync(async () => { for (let i = 0; i < N; i++) await jws.encode(claims(i), key); });
 console.log(`(a) encode, ${N} licenses`);
 row('plugin through its worker (checked)', N, pluginEncode, 'same plugin in-process, raw signer', rawEncode);
 row('built-in JWS', N, jwsEncode, 'same plugin in-process, raw signer', rawEncode);

@@ -44,7 +44,7 @@ for (let i = 0; i < ROWS; i++) {
   const expiresAt = new Date(issuedAt.getTime() + 365 * 86_400_000);
   const name = `Buyer ${i}, Jr.`;
   const email = `buyer${i}@example.com`;
-  const blob = format.encode(buildClaims({ product: 'bench', licenseKey: key, name, email, tier: 'pro', issuedAt, expiresAt }), signer);
+  const blob = await format.encode(buildClaims({ product: 'bench', licenseKey: key, name, email, tier: 'pro', issuedAt, expiresAt }), signer);
   records.push({ license_key: key, name, email, tier: 'pro', issued_at: issuedAt.toISOString(), expires_at: expiresAt.toISOString(), blob });
 }
 await write(jsonl, function* () { for (const r of records) yield `${JSON.stringify(r)}\n`; });

@@ -37,7 +37,7 @@ function expectTerminalSafe(r: CliResult, { csv = false, verdict = false } = {})
   expect((verdict ? r.stdout.split('\n').slice(1).join('\n') : r.stdout)).not.toMatch(/^VALID/m);
 }
 
-function blobBy(key: SigningKey, kid: string, name: string, tag: string | undefined): string {
+async function blobBy(key: SigningKey, kid: string, name: string, tag: string | undefined): Promise<string> {
   const claims = buildClaims({ product: 'escco', licenseKey: 'EC1-PRO-7K2M-9QXH-4TZB-W3NAA', name, email: 'eve@example.com', tier: 'pro', issuedAt: new Date('2026-11-01T00:00:00Z'), expiresAt: null });
   return createJwsFormat(tag).encode(claims, { kid, sign: (bytes) => key.sign(bytes) });
 }
@@ -48,7 +48,7 @@ describe('a blob signed by an untrusted key with escape sequences in its kid', (
   beforeAll(async () => {
     home = await tempHome();
     expect((await runCli(['init', '--yes', '--product', 'escco', '--prefix', 'EC1', '--blob-tag', 'ESC1'], { home, env })).exitCode).toBe(0);
-    blob = blobBy(stranger, `k${HOSTILE}`, HOSTILE, 'ESC1');
+    blob = await blobBy(stranger, `k${HOSTILE}`, HOSTILE, 'ESC1');
   });
 
   test('verify prints the kid and the claimed name escaped, exits 1, and --json keeps them exact', async () => {
@@ -89,7 +89,7 @@ describe('a buyer whose name, notes and revoke reason hold escape sequences, imp
     home = await tempHome();
     expect((await runCli(['init', '--yes', '--product', 'escco', '--prefix', 'EC1', '--blob-tag', 'none'], { home, env })).exitCode).toBe(0);
     const file = join(home, 'legacy.jsonl');
-    const record = { license_key: key, name: HOSTILE, email: 'eve@example.com', tier: 'pro', issued_at: '2026-01-01', blob: blobBy(own, own.kid, HOSTILE, undefined), notes: `first\n${HOSTILE}`, revoked_at: '2026-02-01', revoke_reason: HOSTILE };
+    const record = { license_key: key, name: HOSTILE, email: 'eve@example.com', tier: 'pro', issued_at: '2026-01-01', blob: await blobBy(own, own.kid, HOSTILE, undefined), notes: `first\n${HOSTILE}`, revoked_at: '2026-02-01', revoke_reason: HOSTILE };
     const invalid = { license_key: 'EC1-PRO-zz99-yy88', name: HOSTILE, email: `not-an-email${HOSTILE}`, tier: 'pro', issued_at: '2026-01-01' };
     writeFileSync(file, `${JSON.stringify(record)}\n${JSON.stringify(invalid)}\n`);
     const imported = await runCli(['import', file], { home, env });

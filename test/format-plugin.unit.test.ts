@@ -100,7 +100,7 @@ describe('the worker wrapper', () => {
     const format = await loadPluginFormat({ path: EXAMPLE_PLUGIN, label: 'example', protectedPaths: [], env: process.env });
     opened.push(format);
     expect(format.name).toBe('dtlic2');
-    const blobs = Array.from({ length: 2_500 }, (_, i) => format.encode({ ...CLAIMS, sub: `DT1-PRO-${i}` }, key));
+    const blobs = await Promise.all(Array.from({ length: 2_500 }, (_, i) => format.encode({ ...CLAIMS, sub: `DT1-PRO-${i}` }, key)));
     format.prefetch([...blobs, 'garbage']);
     expect(blobs.map((b) => format.decode(b).claims.sub)).toEqual(blobs.map((_, i) => `DT1-PRO-${i}`));
     expect(() => format.decode('garbage')).toThrow('does not start with DTLIC2:');
@@ -108,39 +108,39 @@ describe('the worker wrapper', () => {
 
   test('async encode/decode are awaited in the worker', async () => {
     const format = await load('async.mjs', pluginSource(`async encode(c, s) { console.log('encoding', c.sub); await new Promise((r) => setTimeout(r, 5)); return example.encode(c, s); }, async decode(b) { return example.decode(b); }`));
-    const blob = format.encode(CLAIMS, key);
+    const blob = await format.encode(CLAIMS, key);
     expect(format.decode(blob).claims).toEqual(CLAIMS);
   });
 
   test('an endless loop times out with the plugin named, and the plugin stays refused', async () => {
     const format = await load('loop.mjs', pluginSource('encode() { for (;;) {} }'), 300);
-    expect(() => format.encode(CLAIMS, key)).toThrow('format plugin "loop.mjs" did not answer encode() within 300 ms (an endless loop?); nothing was written');
+    await expect(format.encode(CLAIMS, key)).rejects.toThrow('format plugin "loop.mjs" did not answer encode() within 300 ms (an endless loop?); nothing was written');
     expect(() => format.decode('x')).toThrow('did not answer encode() within 300 ms');
   });
 
   test('sign() outside encode() fails; a failing signer is reported, not hidden', async () => {
     const format = await load('sign-in-decode.mjs', pluginSource(`decode(b) { globalThis.savedSign?.(new Uint8Array([1])); return example.decode(b); }, encode(c, s) { globalThis.savedSign = s.sign; return example.encode(c, s); }`));
-    expect(() => format.encode(CLAIMS, key)).toThrow('fails the round trip (encode, then decode): it cannot read back the blob it just made: decode() threw: sign() is only available inside encode()');
+    await expect(format.encode(CLAIMS, key)).rejects.toThrow('fails the round trip (encode, then decode): it cannot read back the blob it just made: decode() threw: sign() is only available inside encode()');
     const example = await load('plain.mjs', pluginSource(''));
     const broken = { kid: key.kid, sign: () => { throw new Error('KMS unreachable'); } };
-    expect(() => example.encode(CLAIMS, broken)).toThrow('format plugin "plain.mjs" failed in encode(): signing failed: KMS unreachable');
+    await expect(example.encode(CLAIMS, broken)).rejects.toThrow('format plugin "plain.mjs" failed in encode(): signing failed: KMS unreachable');
   });
 
   test('process.env inside the plugin has no secret, and asking for one is refused even if the plugin swallows the error', async () => {
     const format = await load('peek.mjs', pluginSource(`encode(c, s) { try { 'LICENSE_ADMIN_PRIVATE_KEY' in process.env; } catch {} return example.encode(c, s); }`));
-    expect(() => format.encode(CLAIMS, key)).toThrow(/format plugin "peek.mjs" tried to read LICENSE_ADMIN_PRIVATE_KEY from the environment, which a format plugin may not do: it never gets the signing key/);
+    await expect(format.encode(CLAIMS, key)).rejects.toThrow(/format plugin "peek.mjs" tried to read LICENSE_ADMIN_PRIVATE_KEY from the environment, which a format plugin may not do: it never gets the signing key/);
     expect(() => format.decode('x')).toThrow(/tried to read LICENSE_ADMIN_PRIVATE_KEY/);
   });
 
   test('no network: a plugin cannot send what it signed elsewhere', async () => {
     const format = await load('phone-home.mjs', pluginSource(`encode(c, s) { try { connect(9, '127.0.0.1').on('error', () => {}); } catch {} return example.encode(c, s); }`, `import { connect } from 'node:net';`));
-    expect(() => format.encode(CLAIMS, key)).toThrow(/tried to open a network connection, which a format plugin may not do/);
+    await expect(format.encode(CLAIMS, key)).rejects.toThrow(/tried to open a network connection, which a format plugin may not do/);
     const fetcher = await load('fetch.mjs', pluginSource(`async encode(c, s) { await fetch('http://127.0.0.1:9/').catch(() => {}); return example.encode(c, s); }`));
-    expect(() => fetcher.encode(CLAIMS, key)).toThrow(/tried to open a network connection \(fetch\)/);
+    await expect(fetcher.encode(CLAIMS, key)).rejects.toThrow(/tried to open a network connection \(fetch\)/);
   });
 
   test('a symlink to the key directory is still the key directory', async () => {
     const format = await load('link.mjs', pluginSource(`encode(c, s) { try { symlinkSync(${JSON.stringify(join(dir, 'keys'))}, ${JSON.stringify(join(dir, 'innocent'))}); } catch {} return example.encode(c, s); }`, `import { symlinkSync } from 'node:fs';`));
-    expect(() => format.encode(CLAIMS, key)).toThrow(/tried to open .*keys/);
+    await expect(format.encode(CLAIMS, key)).rejects.toThrow(/tried to open .*keys/);
   });
 });

@@ -13,6 +13,7 @@ import { Ledger } from '../src/ledger/ledger.js';
 import { migrate, MIGRATIONS } from '../src/ledger/migrations.js';
 import { canonicalOrderRef, OrderTakenError, parseOrderId } from '../src/ledger/order-identity.js';
 import { signingKeyFromSeed } from '../src/license/ed25519-key.js';
+import { localSigner } from '../src/license/signer.js';
 import { createJwsFormat } from '../src/license/jws-format.js';
 import { SqliteLedgerStore } from '../src/stores/sqlite-ledger-store.js';
 import { mintInTransaction, mintLicense, type MintRequest } from '../src/usecases/mint.js';
@@ -46,7 +47,7 @@ test.each([
 
 const signer = signingKeyFromSeed(randomBytes(32));
 const config = { ...DEFAULT_CONFIG, product: 'dashtool', prefix: 'DT1' };
-const signing = { config, format: createJwsFormat(undefined), clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server', signer };
+const signing = { config, format: createJwsFormat(undefined), clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server', signer: localSigner(signer) };
 const mintEvent = (key: string, at: string, order: { gumroadOrderId?: string; orderRef?: string }): LedgerEvent => ({
   id: `mint-${key}`, licenseKey: key, type: 'minted', at, actor: 't', source: 'server',
   data: { product: 'dashtool', name: 'Ada', email: 'ada@example.com', tier: 'pro', issuedAt: at, expiresAt: null, blob: `blob-${key}`, kid: 'k', format: 'jws',

@@ -28,7 +28,7 @@ async function newHome() {
 }
 
 /** A blob as an older license-admin (or the legacy tool) signed it: seats and features only in the claims. */
-function blobWithClaims(licenseKey: string, seats: number, features: string[]): string {
+async function blobWithClaims(licenseKey: string, seats: number, features: string[]): Promise<string> {
   return jws.encode(buildClaims({ product: 'datatools', licenseKey, name: 'Old Timer', email: 'old@example.com', tier: 'pro',
     issuedAt: new Date('2026-01-10T00:00:00Z'), expiresAt: new Date('2027-01-10T00:00:00Z'), seats, features }), signer);
 }
@@ -107,7 +107,7 @@ describe('licenses whose seats are only in the blob', () => {
     const h = await newHome();
     const key = generateLicenseKey('DT1', 'pro', (n) => randomBytes(n));
     const file = join(h.home, 'legacy.jsonl');
-    writeFileSync(file, `${JSON.stringify({ license_key: key, name: 'Old Timer', email: 'old@example.com', tier: 'pro', issued_at: '2026-01-10', expires_at: '2027-01-10', blob: blobWithClaims(key, 7, ['batch']) })}\n`);
+    writeFileSync(file, `${JSON.stringify({ license_key: key, name: 'Old Timer', email: 'old@example.com', tier: 'pro', issued_at: '2026-01-10', expires_at: '2027-01-10', blob: await blobWithClaims(key, 7, ['batch']) })}\n`);
     expect((await h.cli(['import', file])).exitCode).toBe(0);
     expect((await h.cli(['show', key, '--json'])).json()).toMatchObject({ seats: 7, features: ['batch'], verified: true });
     const renewed = await h.cli(['renew', key, '--json']);
@@ -120,7 +120,7 @@ describe('licenses whose seats are only in the blob', () => {
     const h = await newHome();
     const imported = generateLicenseKey('DT1', 'pro', (n) => randomBytes(n));
     const minted = generateLicenseKey('DT1', 'pro', (n) => randomBytes(n));
-    const mintedBlob = blobWithClaims(minted, 3, ['a']);
+    const mintedBlob = await blobWithClaims(minted, 3, ['a']);
     // A schema-4 ledger as the previous release wrote it: no seats/features columns.
     rmSync(h.ledgerFile);
     const db = new Database(h.ledgerFile);
@@ -130,8 +130,8 @@ describe('licenses whose seats are only in the blob', () => {
       VALUES (?, 'datatools', 'Old Timer', 'old@example.com', 'pro', '2026-01-10T00:00:00.000Z', '2027-01-10T00:00:00.000Z', ?, ?, 'jws', ?, 1, '2026-01-10T00:00:00.000Z', '2026-01-10T00:00:00.000Z')`);
     const origin = (blob: string, extra: object) => JSON.stringify({ product: 'datatools', name: 'Old Timer', email: 'old@example.com', tier: 'pro',
       issuedAt: '2026-01-10T00:00:00.000Z', expiresAt: '2027-01-10T00:00:00.000Z', blob, kid: signer.kid, format: 'jws', ...extra });
-    insertEvent.run('import-1', imported, 'imported', '2026-01-10T00:00:00.000Z', 'cli:x', 'import', origin(blobWithClaims(imported, 9, ['x', 'y']), { verified: true }));
-    insertRow.run(imported, blobWithClaims(imported, 9, ['x', 'y']), signer.kid, 'import');
+    insertEvent.run('import-1', imported, 'imported', '2026-01-10T00:00:00.000Z', 'cli:x', 'import', origin(await blobWithClaims(imported, 9, ['x', 'y']), { verified: true }));
+    insertRow.run(imported, await blobWithClaims(imported, 9, ['x', 'y']), signer.kid, 'import');
     insertEvent.run('0001-mint', minted, 'minted', '2026-01-10T00:00:00.000Z', 'cli:x', 'cli', origin(mintedBlob, { seats: 3, features: ['a'] }));
     insertRow.run(minted, mintedBlob, signer.kid, 'cli');
     db.close();

@@ -35,7 +35,7 @@ afterAll(async () => {
   await postgres?.stop();
 });
 
-function legacyLog(count: number): string {
+async function legacyLog(count: number): Promise<string> {
   const signer = signingKeyFromSeed(Buffer.from(LICENSE_SEED, 'hex'));
   const format = createJwsFormat();
   const lines: string[] = [];
@@ -45,7 +45,7 @@ function legacyLog(count: number): string {
     const email = `buyer${i}@example.com`;
     const issued = new Date(Date.UTC(2023, 0, 1) + i * 86_400_000);
     const expires = i % 5 === 0 ? null : new Date(issued.getTime() + 365 * 86_400_000);
-    const blob = format.encode(buildClaims({ product: 'datatools', licenseKey: key, name, email, tier: 'pro', issuedAt: issued, expiresAt: expires }), signer);
+    const blob = await format.encode(buildClaims({ product: 'datatools', licenseKey: key, name, email, tier: 'pro', issuedAt: issued, expiresAt: expires }), signer);
     lines.push(JSON.stringify({ license_key: key, name, email, tier: 'pro', issued_at: issued.toISOString(), expires_at: expires?.toISOString() ?? null, blob }));
   }
   return lines.join('\n') + '\n';
@@ -55,7 +55,7 @@ describe('Phase 1 on PostgreSQL', () => {
   it('import a legacy log, push: every license on the server byte for byte; a second push is a no-op', async () => {
     const home = await initHome(cliEnv);
     const log = join(home, 'issued.jsonl');
-    writeFileSync(log, legacyLog(250));
+    writeFileSync(log, await legacyLog(250));
     const imported = await runCli(['import', log, '--json'], { home, env: cliEnv });
     expect(imported.exitCode, imported.stderr).toBe(0);
     expect((await runCli(['remote', 'add', server.url], { home, env: cliEnv })).exitCode).toBe(0);

@@ -13,6 +13,7 @@ import { Ledger } from '../src/ledger/ledger.js';
 import type { LicenseRow } from '../src/ledger/project.js';
 import { rowToEvent, type SqlRow } from '../src/ledger/row-mapping.js';
 import { signingKeyFromSeed } from '../src/license/ed25519-key.js';
+import { localSigner } from '../src/license/signer.js';
 import type { LicenseFormat } from '../src/license/format.js';
 import { generateLicenseKey } from '../src/license/license-key.js';
 import { createJwsFormat } from '../src/license/jws-format.js';
@@ -52,9 +53,9 @@ function seededRandom(seed: string): (n: number) => Uint8Array {
 /** A second blob format to migrate to: the claims as JSON and a signature (enough for the contract). */
 const plainFormat: LicenseFormat = {
   name: 'plain-test',
-  encode: (claims, s) => {
+  encode: async (claims, s) => {
     const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
-    return `${body}.${Buffer.from(s.sign(Buffer.from(body))).toString('base64url')}`;
+    return `${body}.${Buffer.from(await s.sign(Buffer.from(body))).toString('base64url')}`;
   },
   decode: () => {
     throw new Error('not needed here');
@@ -105,7 +106,7 @@ async function open(kind: Kind, name: string): Promise<Subject> {
 /** A fixed clock the scenario moves by hand (backwards too: a skewed replica). */
 function testContext(name: string) {
   let now = START;
-  const ctx: SigningContext = { config, format: createJwsFormat(undefined), signer, clock: () => new Date(now), random: seededRandom(`ctx:${name}`), actor: 'test', source: 'server' };
+  const ctx: SigningContext = { config, format: createJwsFormat(undefined), signer: localSigner(signer), clock: () => new Date(now), random: seededRandom(`ctx:${name}`), actor: 'test', source: 'server' };
   return { ctx, at: (ms: number) => void (now = ms) };
 }
 

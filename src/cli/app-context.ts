@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../config/config.js';
 import { resolvePaths, type Env, type Paths } from '../config/paths.js';
 import { configForProduct } from '../config/products.js';
 import { UserError } from '../errors.js';
-import type { SigningKey } from '../license/ed25519-key.js';
+import type { Signer } from '../license/signer.js';
 import type { LicenseFormat } from '../license/format.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { KeyStore } from '../keys/key-store.js';
@@ -37,7 +37,8 @@ export interface AppContext {
   /** The product's view of the config (products.ts); no id: the first product, i.e. config() itself. */
   productConfig(product?: string): Config;
   format(product?: string): Promise<LicenseFormat>;
-  signer(product?: string): Promise<SigningKey>;
+  /** The product's signer: a remote backend (LICENSE_ADMIN_SIGNER) or the local key. */
+  signer(product?: string): Promise<Signer>;
   ops(product?: string): Promise<UseCaseContext>;
   signing(product?: string): Promise<SigningContext>;
   /** The use cases' port over the ledger (src/stores/sqlite-ledger-store.ts). */
@@ -54,7 +55,7 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
   let ledger: Ledger | undefined;
   let keys: KeyStore | undefined;
   const formats = new Map<string, LicenseFormat>();
-  const signers = new Map<string, SigningKey>();
+  const signers = new Map<string, Signer>();
   let store: SqliteLedgerStore | undefined;
   const app: AppContext = {
     env,
@@ -118,8 +119,9 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
       let signer = signers.get(kid);
       if (!signer) {
         const store = await app.keys();
-        signer = kid ? await store.signerFor(kid) : await store.activeSigner();
-        const mismatch = store.envKeyMismatch();
+        const { chooseSigner } = await import('../signers/choose-signer.js');
+        signer = await chooseSigner(store, env, kid);
+        const mismatch = signer.backend === 'local' ? store.envKeyMismatch() : null;
         if (mismatch) app.out.warn(mismatch);
         signers.set(kid, signer);
       }

@@ -24,7 +24,8 @@ export function registerKeysCommands(program: Command, run: Runner): void {
     .description('import an existing key: 32-byte seed (hex/base64), PKCS#8 PEM, a "keys backup" file, or an env var')
     .option('--from-env <VAR>', 'read the key from this environment variable (e.g. the legacy DATATOOLS_LICENSE_PRIVKEY)')
     .option('--no-activate', 'keep it for verification only; do not sign with it')
-    .addHelpText('after', example('license-admin keys import --from-env DATATOOLS_LICENSE_PRIVKEY', 'license-admin keys import prod-key.pem', 'license-admin keys import backup.lakeys'))
+    .option('--to <signer-uri>', 'put it into a remote signer instead (PKCS#11 URI; see LICENSE_ADMIN_SIGNER in ADMIN.md); the PIN from LICENSE_ADMIN_PKCS11_PIN')
+    .addHelpText('after', example('license-admin keys import --from-env DATATOOLS_LICENSE_PRIVKEY', 'license-admin keys import --to "$LICENSE_ADMIN_SIGNER"', 'license-admin keys import prod-key.pem', 'license-admin keys import backup.lakeys'))
     .action((file, opts, cmd) => run(cmd, async (app) => (await load()).keysImportCommand(file, opts, app)));
 
   keys
@@ -33,6 +34,13 @@ export function registerKeysCommands(program: Command, run: Runner): void {
     .option('--product <id>', 'mark the key that signs this product, with its snippet')
     .addHelpText('after', example('license-admin keys show', 'license-admin keys show --json | jq .jwks', 'license-admin keys show --product studio'))
     .action((opts, cmd) => run(cmd, async (app) => (await load()).keysShowCommand(opts, app)));
+
+  keys
+    .command('test')
+    .description('sign one probe through the configured signer (LICENSE_ADMIN_SIGNER or the local key), verify it, report the latency')
+    .option('--product <id>', 'the signer of this product')
+    .addHelpText('after', example('LICENSE_ADMIN_SIGNER="pkcs11:token=la;object=license?module-path=/usr/lib/softhsm/libsofthsm2.so" license-admin keys test --json'))
+    .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/keys-remote.js')).keysTestCommand(opts, app)));
 
   withKeyStorage(keys.command('rotate'))
     .description('add a new signing key; old keys stay for verification. With --prepare it waits for "keys activate"')

@@ -48,28 +48,11 @@ function report(app: AppContext, key: SigningKey, verb: string, storage: KeyStor
   app.out.data(`Public key (hex): ${exportPublicKey(key.publicJwk, { active: true }).publicKeyHex}`);
 }
 
-export async function keysImportCommand(file: string | undefined, opts: StorageFlags & { fromEnv?: string; activate?: boolean }, app: AppContext): Promise<void> {
+export async function keysImportCommand(file: string | undefined, opts: StorageFlags & { fromEnv?: string; activate?: boolean; to?: string }, app: AppContext): Promise<void> {
+  if (opts.to !== undefined) return (await import('./keys-remote.js')).keysImportToCommand(opts.to, await readKeyText(file, opts, app), opts, app);
   const storage = storageFor(opts, app);
   const store = await app.keys();
-  let text: string;
-  let where: string;
-  if (opts.fromEnv) {
-    text = app.env[opts.fromEnv] ?? '';
-    where = `$${opts.fromEnv}`;
-    if (!text) throw new UserError(`${where} is not set`);
-  } else if (file) {
-    where = file === '-' ? 'stdin' : file;
-    try {
-      text = await readFileOrStdin(file);
-    } catch (error) {
-      throw new UserError(`cannot read ${where}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-  } else if (app.env[PRIVATE_KEY_ENV]) {
-    text = app.env[PRIVATE_KEY_ENV]!;
-    where = `$${PRIVATE_KEY_ENV}`;
-  } else {
-    throw new UserError('give a key file, "-" for stdin, or --from-env VAR', { exitCode: 2 });
-  }
+  const { text, where } = await readKeyText(file, opts, app);
   let parsedJson: unknown = null;
   try {
     parsedJson = JSON.parse(text);
@@ -197,8 +180,34 @@ export async function keysBackupCommand(file: string, app: AppContext): Promise<
     if ((await app.prompts.password('Repeat the passphrase')) !== passphrase) throw new UserError('the passphrases differ');
   }
   const entries = [];
-  for (const record of records) entries.push({ record, seed: (await store.load(record)).exportSeed() });
+  const remote = records.filter((r) => r.storage === 'remote');
+  if (remote.length) app.out.warn(`${remote.map((r) => r.kid).join(', ')} live only in a remote signer and cannot be exported: not in this backup`);
+  for (const record of records.filter((r) => r.storage !== 'remote')) entries.push({ record, seed: (await store.load(record)).exportSeed() });
   writeFileSync(file, `${JSON.stringify(createBackup(entries, passphrase, app.clock()), null, 2)}\n`, { mode: 0o600 });
   if (app.json) return app.out.json({ file, kids: records.map((r) => r.kid) });
   app.out.info(color.green(`Wrote an encrypted backup of ${records.length} key(s) to ${file}. Restore with "license-admin keys import ${file}".`));
+}
+
+/** The key text for an import: a file, "-" (stdin), --from-env VAR, or LICENSE_ADMIN_PRIVATE_KEY. */
+export async function readKeyText(file: string | undefined, opts: { fromEnv?: string }, app: AppContext): Promise<{ text: string; where: string }> {
+  let text: string;
+  let where: string;
+  if (opts.fromEnv) {
+    text = app.env[opts.fromEnv] ?? '';
+    where = `$${opts.fromEnv}`;
+    if (!text) throw new UserError(`${where} is not set`);
+  } else if (file) {
+    where = file === '-' ? 'stdin' : file;
+    try {
+      text = await readFileOrStdin(file);
+    } catch (error) {
+      throw new UserError(`cannot read ${where}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  } else if (app.env[PRIVATE_KEY_ENV]) {
+    text = app.env[PRIVATE_KEY_ENV]!;
+    where = `$${PRIVATE_KEY_ENV}`;
+  } else {
+    throw new UserError('give a key file, "-" for stdin, or --from-env VAR', { exitCode: 2 });
+  }
+  return { text, where };
 }

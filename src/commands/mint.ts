@@ -3,7 +3,7 @@ import { requireValue } from '../cli/prompts.js';
 import type { AppContext } from '../cli/app-context.js';
 import { UserError } from '../errors.js';
 import { toView, type LicenseView } from '../ledger/license-view.js';
-import { mintLicense, type MintRequest } from '../usecases/mint.js';
+import { mintLicense, presignMint, type MintRequest } from '../usecases/mint.js';
 import { color } from '../cli/colors.js';
 import { mintThroughServerOrBreakGlass } from './mint-remote.js';
 import { mailerFor, reportLicenseMail, withLicenseMail, type MailJson } from './mail.js';
@@ -106,7 +106,9 @@ async function mailRemoteMint(remote: LicenseView, flags: MintFlags, app: AppCon
 async function mintLocally(request: MintRequest, flags: MintFlags, app: AppContext, product: string, licenseKey?: string) {
   const ctx = await app.signing(product);
   const store = await app.store();
+  // Signed before the ledger's write transaction opens: a remote signer's round trip must not hold it.
+  const presigned = await presignMint(request, ctx, licenseKey ? { licenseKey } : {});
   return withLicenseMail(app, flags, 'license', (l) => `mint:${l.licenseKey}`, (mail) =>
-    store.transaction((tx) => mintLicense(tx, request, ctx, { existing: 'error', mail: mail ?? null, ...(licenseKey ? { licenseKey } : {}) })),
+    store.transaction((tx) => mintLicense(tx, request, ctx, { existing: 'error', mail: mail ?? null, presigned, ...(licenseKey ? { licenseKey } : {}) })),
   );
 }

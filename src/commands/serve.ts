@@ -17,6 +17,8 @@ import type { MailSender } from '../server/mail-sender.js';
 import { oncePerKey } from '../server/once-per-key.js';
 import { openStore } from '../server/open-store.js';
 import { createSmtpMailSender } from '../server/smtp-mail-sender.js';
+import { chooseSigner } from '../signers/choose-signer.js';
+import { checkSignerAtStart } from '../signers/check-at-start.js';
 import { checkGumroadApi, parsePort, retryPolicy } from './serve-env.js';
 
 export interface ServeFlags {
@@ -36,6 +38,7 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
   const gumroadApi = checkGumroadApi(app.env);
   const keys = await app.keys();
   const signer = await app.signer();
+  await checkSignerAtStart(signer, keys, app);
   const format = await app.format();
   const log = createLogger({ clock: app.clock, level: app.env.LICENSE_ADMIN_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
   const store = await openStore({ databaseUrl: flags.databaseUrl, ledgerFile: app.paths.ledgerFile, random: app.random });
@@ -44,7 +47,7 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
     store, config, env: app.env, clock: app.clock, random: app.random, format, log, mail,
     signer: async () => signer, publicKeys: () => keys.publicKeys(),
     // Other products (config.products): their own keys and formats, each loaded once.
-    signerFor: oncePerKey((kid: string) => kid, (kid) => keys.signerFor(kid)),
+    signerFor: oncePerKey((kid: string) => kid, (kid) => chooseSigner(keys, app.env, kid)),
     formatFor: oncePerKey((view: Config) => JSON.stringify([view.product, view.format, view.blobTag]), (view) => loadFormat(view, app.paths.configDir)),
     ...(app.env.LICENSE_ADMIN_POLL_MS ? { pollIntervalMs: parsePositiveInt(app.env.LICENSE_ADMIN_POLL_MS, 'LICENSE_ADMIN_POLL_MS') } : {}),
     fulfilmentRetry: retryPolicy(app.env),
@@ -64,7 +67,7 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
       mail: mail !== null,
       pid: process.pid,
     };
-    log.info('listening', { url: info.url, adminUrl: info.adminUrl, database: store.kind, mail: info.mail, signingKid: signer.kid, gumroadApiConfirms: gumroadApi });
+    log.info('listening', { url: info.url, adminUrl: info.adminUrl, database: store.kind, mail: info.mail, signingKid: signer.kid, signer: signer.backend, gumroadApiConfirms: gumroadApi });
     if (app.json) app.out.json(info);
     else app.out.info(`license-admin server on ${info.url}${admin ? ` (admin API on ${info.adminUrl})` : ''}, ${store.description.replace(/^postgres:.*/, 'postgresql')}${mail ? '' : ', mail off (no SMTP configured)'}; Ctrl-C stops it`);
   } catch (error) {

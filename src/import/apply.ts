@@ -3,7 +3,8 @@
 import type { EnqueueResult } from '../mail/outbox.js';
 import type { LicenseMail, SigningContext, UseCaseContext } from '../usecases/context.js';
 import type { LedgerTx } from '../usecases/ledger-port.js';
-import { mintLicense } from '../usecases/mint.js';
+import { mapBounded, signingConcurrency } from '../usecases/bounded-map.js';
+import { mintLicense, presignMint, type MintRequest } from '../usecases/mint.js';
 import { settlePaymentRevocation } from '../usecases/revoke.js';
 import { deterministicEventId } from './import-events.js';
 import type { ImportPlan } from './plan.js';
@@ -36,15 +37,17 @@ export async function applyPlan(tx: LedgerTx, plan: ImportPlan, ctx: UseCaseCont
     result.eventsWritten += (await tx.applyEvents(plan.events.slice(i, i + CHUNK))).inserted;
     options.onProgress?.(Math.min(i + CHUNK, plan.events.length), total);
   }
-  for (const sale of toMint) {
-    // The plan worked out the expiry (duration from the purchase or from now, capped at a subscription's end).
-    const { license, created, mail } = await mintLicense(tx,
-      { tier: sale.tier, email: sale.email, ...(sale.name ? { name: sale.name } : {}), gumroadOrderId: sale.purchaseId,
-        ...(sale.orderNumber ? { orderNumber: sale.orderNumber } : {}), issuedAt: new Date(sale.purchasedAt),
-        ...(sale.expiresAt === null ? { lifetime: true } : { expiresAt: new Date(sale.expiresAt) }) },
-      ctx as SigningContext,
-      { existing: 'return', mail: options.mail ?? null },
-    );
+  // The plan worked out the expiry (duration from the purchase or from now, capped at a subscription's end).
+  const requests: MintRequest[] = toMint.map((sale) => ({
+    tier: sale.tier, email: sale.email, ...(sale.name ? { name: sale.name } : {}), gumroadOrderId: sale.purchaseId,
+    ...(sale.orderNumber ? { orderNumber: sale.orderNumber } : {}), issuedAt: new Date(sale.purchasedAt),
+    ...(sale.expiresAt === null ? { lifetime: true } : { expiresAt: new Date(sale.expiresAt) }),
+  }));
+  const signing = ctx as SigningContext;
+  // Signed several at a time when the signer is remote (one round trip each), then written in order.
+  const presigned = toMint.length ? await mapBounded(requests, signingConcurrency(signing.signer.backend), (req) => presignMint(req, signing, {})) : [];
+  for (const [i, sale] of toMint.entries()) {
+    const { license, created, mail } = await mintLicense(tx, requests[i]!, signing, { existing: 'return', mail: options.mail ?? null, presigned: presigned[i]! });
     if (mail) options.onMailQueued?.(mail);
     if (created) {
       result.eventsWritten++;

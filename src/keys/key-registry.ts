@@ -9,7 +9,10 @@ export interface KeyRecord {
   /** base64url raw Ed25519 public key (the JWK "x"). */
   x: string;
   createdAt: string;
-  storage: KeyStorage;
+  /** "remote": the private half is only in a remote signer (an HSM, a KMS), named by `signer`. */
+  storage: KeyStorage | 'remote';
+  /** For storage "remote": the signer's URI without secrets (signer-uri.ts label). */
+  signer?: string;
   active: boolean;
   retiredAt?: string;
 }

@@ -106,6 +106,7 @@ export class KeyStore {
   }
 
   private async readSeed(record: KeyRecord): Promise<Buffer> {
+    if (record.storage === 'remote') throw new UserError(`the private key ${record.kid} lives only in ${record.signer ?? 'a remote signer'}; sign through it with LICENSE_ADMIN_SIGNER`);
     if (record.storage === 'keychain') {
       const stored = await this.keychain.get(account(record.kid));
       if (!stored) throw new UserError(`the OS keychain has no private key for ${record.kid}; restore it with "license-admin keys import <backup>"`);
@@ -127,6 +128,25 @@ export class KeyStore {
     if (fromEnv) return fromEnv;
     if (!this.deps.askPassphrase) throw new UserError(`set ${PASSPHRASE_ENV} (the key file's passphrase); not asking because stdin is not a terminal`);
     return this.deps.askPassphrase(message, { isNew: options.isNew ?? false });
+  }
+
+  /**
+   * Records a key whose private half went into a remote signer (keys import --to). A key already recorded
+   * keeps its local copy and its record; `activate` makes it the signing key.
+   */
+  addRemote(publicJwk: PublicKey, signer: string, activate: boolean): { record: KeyRecord; existed: boolean } {
+    const records = this.records();
+    const existing = records.find((r) => r.kid === publicJwk.kid);
+    const record: KeyRecord = existing ?? { kid: publicJwk.kid, x: publicJwk.x, createdAt: this.deps.now().toISOString(), storage: 'remote', signer, active: false };
+    if (!existing) records.push(record);
+    if (activate) {
+      for (const r of records) {
+        if (r.active && r !== record) r.retiredAt = this.deps.now().toISOString();
+        r.active = r === record;
+      }
+    }
+    writeKeyRegistry(this.deps.paths.keysFile, records);
+    return { record, existed: Boolean(existing) };
   }
 
   /** Can a new key be stored there, here and now? Checked before init writes anything. */

@@ -26,6 +26,8 @@ export interface MintData {
   updatesUntil?: string | null;
   blob: string;
   kid: string | null;
+  /** Which backend signed it (signer.ts SignerBackend); absent in events older than remote signing. */
+  signer?: string;
   format: string;
   gumroadOrderId?: string | null;
   orderRef?: string | null;
@@ -49,6 +51,7 @@ export interface ChangeData {
   fromTier?: string;
   blob: string;
   kid: string | null;
+  signer?: string;
   format: string;
 }
 

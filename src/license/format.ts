@@ -2,9 +2,10 @@
 // A format never sees the private key; `sign` is all it gets (the same seam a KMS would use).
 import type { LicenseClaims } from '../verify/claims.js';
 
+/** What a format signs with: a Signer (signer.ts) or a local key. Signing may be remote: await what sign returns. */
 export interface BlobSigner {
   kid: string;
-  sign(bytes: Uint8Array): Uint8Array;
+  sign(bytes: Uint8Array): Promise<Uint8Array> | Uint8Array;
 }
 
 export interface DecodedBlob {
@@ -18,7 +19,7 @@ export interface DecodedBlob {
 
 export interface LicenseFormat {
   name: string;
-  encode(claims: LicenseClaims, signer: BlobSigner): string;
+  encode(claims: LicenseClaims, signer: BlobSigner): Promise<string>;
   /** Throws (any error) when the blob is not of this format. */
   decode(blob: string): DecodedBlob;
 }

@@ -20,10 +20,10 @@ function headerSegment(kid: string): string {
 export function createJwsFormat(tag?: string): LicenseFormat {
   return {
     name: 'jws',
-    encode(claims, signer) {
+    async encode(claims, signer) {
       // Buffer's base64url is native: this is the hot path of minting.
       const signingInput = `${headerSegment(signer.kid)}.${Buffer.from(serializeClaims(claims)).toString('base64url')}`;
-      const signature = Buffer.from(signer.sign(Buffer.from(signingInput))).toString('base64url');
+      const signature = Buffer.from(await signer.sign(Buffer.from(signingInput))).toString('base64url');
       return `${tag ? `${tag}:` : ''}${signingInput}.${signature}`;
     },
     decode(blob) {

@@ -53,13 +53,26 @@ export async function loadPluginFormat(options: PluginFormatOptions): Promise<Pl
   }
   let refusal: UserError | null = null;
 
-  const call = (command: Command, sign?: (bytes: Uint8Array) => Uint8Array): Extract<CallOutcome, { type: 'done' }> => {
-    if (refusal) throw refusal;
-    const outcome = channel.call(command, sign);
+  const checked = (command: Command, outcome: CallOutcome): Extract<CallOutcome, { type: 'done' }> => {
     if (outcome.type === 'timeout') throw (refusal = new UserError(`${who} did not answer ${command.op}() within ${timeoutMs} ms (an endless loop?); nothing was written`));
     if (outcome.type === 'gone') throw (refusal = new UserError(`${who} stopped: its worker thread exited (process.exit or an uncaught error in a callback); nothing was written`));
     if (outcome.violations.length > 0) throw (refusal = keyAccess(who, outcome.violations));
     return outcome;
+  };
+  const call = (command: Command) => {
+    if (refusal) throw refusal;
+    return checked(command, channel.call(command));
+  };
+  // Encodes (with their read-back) run one at a time on the worker; callers may start several at once.
+  let encodes: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(job: () => Promise<T>): Promise<T> => {
+    const run = encodes.then(job);
+    encodes = run.catch(() => undefined);
+    return run;
+  };
+  const callEncode = async (command: Command, sign: (bytes: Uint8Array) => Promise<Uint8Array>) => {
+    if (refusal) throw refusal;
+    return checked(command, await channel.callAsync(command, sign));
   };
 
   const prefetched = new Map<string, DecodedBlob | string>();
@@ -73,14 +86,14 @@ export async function loadPluginFormat(options: PluginFormatOptions): Promise<Pl
   return {
     name,
     plugin: options.label,
-    encode(claims: LicenseClaims, signer: BlobSigner): string {
+    encode: (claims: LicenseClaims, signer: BlobSigner): Promise<string> => oneAtATime(async () => {
       const made: Signature[] = [];
-      const sign = (bytes: Uint8Array) => {
-        const signature = signer.sign(bytes);
+      const sign = async (bytes: Uint8Array) => {
+        const signature = await signer.sign(bytes);
         made.push({ bytes: new Uint8Array(bytes), signature: new Uint8Array(signature) });
         return signature;
       };
-      const outcome = call({ op: 'encode', claims, kid: signer.kid }, sign);
+      const outcome = await callEncode({ op: 'encode', claims, kid: signer.kid }, sign);
       if (!outcome.ok) throw new UserError(`${who} failed in encode(): ${outcome.error.message}; nothing was written`);
       const blob = outcome.value;
       const problem = blobProblem(blob);
@@ -89,7 +102,7 @@ export async function loadPluginFormat(options: PluginFormatOptions): Promise<Pl
       const roundTrip = typeof decoded === 'string' ? `it cannot read back the blob it just made: ${decoded}` : claimsDifference(claims, decoded.claims) ?? signatureProblem(decoded, made, signer.kid);
       if (roundTrip) throw new UserError(`${who} fails the round trip (encode, then decode): ${roundTrip}; nothing was written`);
       return blob as string;
-    },
+    }),
     decode(blob: string): DecodedBlob {
       const decoded = decodeChecked(blob);
       if (typeof decoded === 'string') throw new Error(decoded.startsWith('decode() threw: ') ? decoded.slice(16) : `${who}: ${decoded}`);

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import type { Env } from '../config/paths.js';
 import type { PublicKey } from '../keys/key-store.js';
 import type { SigningKey } from '../license/ed25519-key.js';
+import type { Signer } from '../license/signer.js';
 import type { LicenseFormat } from '../license/format.js';
 import type { Logger } from './logger.js';
 import type { RetryPolicy } from './fulfilment/retry-policy.js';
@@ -19,9 +20,10 @@ export interface ServerDeps {
   clock: () => Date;
   random: (n: number) => Uint8Array;
   format: LicenseFormat;
-  signer: () => Promise<SigningKey>;
+  /** The server's signer (a key in this process or a remote backend, license/signer.ts). */
+  signer: () => Promise<Signer | SigningKey>;
   /** Another product's own key (its signingKid), for servers that sell several products. */
-  signerFor?: (kid: string) => Promise<SigningKey>;
+  signerFor?: (kid: string) => Promise<Signer | SigningKey>;
   /** Another product's format (plugins are loaded once per product); absent: jws only. */
   formatFor?: (config: Config) => Promise<LicenseFormat>;
   publicKeys: () => Promise<PublicKey[]> | PublicKey[];

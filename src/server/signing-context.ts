@@ -5,16 +5,17 @@ import type { Config } from '../config/config.js';
 import { UserError } from '../errors.js';
 import { createJwsFormat } from '../license/jws-format.js';
 import type { LicenseFormat } from '../license/format.js';
+import { asSigner } from '../license/signer.js';
 import type { SigningContext } from '../usecases/context.js';
 import type { ServerDeps } from './deps.js';
 import { oncePerKey } from './once-per-key.js';
 
 export async function signingFor(deps: ServerDeps, actor: string, product?: string): Promise<SigningContext> {
   const config = product === undefined || product === deps.config.product ? deps.config : configForProduct(deps.config, product);
-  const main = await deps.signer();
+  const main = asSigner(await deps.signer());
   const kid = config.signingKid;
   if (kid && kid !== main.kid && !deps.signerFor) throw new UserError(`product ${config.product} signs with key ${kid}, which this server cannot load`);
-  const signer = kid && kid !== main.kid ? await deps.signerFor!(kid) : main;
+  const signer = kid && kid !== main.kid ? asSigner(await deps.signerFor!(kid)) : main;
   const format = config === deps.config ? deps.format : await formatOf(config, deps);
   return { config, format, clock: deps.clock, random: deps.random, actor, source: 'server', signer };
 }

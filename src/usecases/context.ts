@@ -1,6 +1,6 @@
 // What every use case is given (never globals): tests pass a fixed clock and their own random.
 import type { Config } from '../config/config.js';
-import type { SigningKey } from '../license/ed25519-key.js';
+import type { Signer } from '../license/signer.js';
 import type { LicenseFormat } from '../license/format.js';
 import { newEventId, type EventType, type LedgerEvent } from '../ledger/events.js';
 import type { LicenseRow } from '../ledger/project.js';
@@ -19,7 +19,7 @@ export interface UseCaseContext {
 }
 
 export interface SigningContext extends UseCaseContext {
-  signer: SigningKey;
+  signer: Signer;
 }
 
 export type EventContext = Pick<UseCaseContext, 'clock' | 'random' | 'actor' | 'source'>;

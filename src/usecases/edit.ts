@@ -38,7 +38,7 @@ export async function editLicense(tx: LedgerTx, keyInput: string, req: EditReque
     ...(changes.email !== undefined ? { fromEmail: row.email } : {}),
     ...(changes.name !== undefined ? { fromName: row.name } : {}),
     ...(changes.tier !== undefined ? { fromTier: row.tier } : {}),
-    blob: resignedBlob(row, changes, ctx), kid: ctx.signer.kid, format: ctx.format.name,
+    blob: await resignedBlob(row, changes, ctx), kid: ctx.signer.kid, signer: ctx.signer.backend, format: ctx.format.name,
   };
   return writeEvent(tx, await nextEvent(tx, ctx, 'changed', row.licenseKey, data as unknown as Record<string, unknown>), mail);
 }

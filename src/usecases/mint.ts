@@ -42,6 +42,11 @@ export interface MintOptions {
    */
   licenseKey?: string;
   mail?: LicenseMail | null;
+  /**
+   * The `minted` event signed before the transaction (presignMint): remote signing takes a round trip, and a
+   * SQLite write transaction must not wait on one. Used when its license key is still free, else signed anew.
+   */
+  presigned?: LedgerEvent;
 }
 
 export interface MintResult {
@@ -87,9 +92,10 @@ export async function mintLicense(tx: LedgerTx, req: MintRequest, ctx: SigningCo
   validateMintRequest(req, ctx.config.tiers); // before a key is made from the tier
   const earlier = await earlierMint(tx, req, ctx, options);
   if (earlier) return earlier;
-  let licenseKey = requestedKey(req, ctx, options) ?? generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
-  while (await tx.getLicense(licenseKey)) licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
-  const event = prepareMint(req, licenseKey, ctx);
+  const presigned = options.presigned && !(await tx.getLicense(options.presigned.licenseKey)) ? options.presigned : null;
+  let licenseKey = presigned?.licenseKey ?? requestedKey(req, ctx, options) ?? generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
+  while (!presigned && (await tx.getLicense(licenseKey))) licenseKey = generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
+  const event = presigned ?? (await prepareMint(req, licenseKey, ctx));
   await tx.applyEvents([event], { refuseOrderConflicts: true });
   const license = (await tx.getLicense(licenseKey))!;
   const message = options.mail ? options.mail(license, event) : null;
@@ -138,7 +144,8 @@ export function mintLock(req: MintRequest, options: Pick<MintOptions, 'idempoten
  * another path committed it; the unique order column refused it) runs again and meets the winner.
  */
 export async function mintInTransaction(store: LedgerStore, req: MintRequest, ctx: SigningContext, options: MintOptions, txOptions: TransactionOptions = {}): Promise<MintResult> {
-  const run = () => store.transaction((tx) => mintLicense(tx, req, ctx, options), { ...mintLock(req, options), ...txOptions });
+  const presigned = options.presigned ?? (await presignMint(req, ctx, options));
+  const run = () => store.transaction((tx) => mintLicense(tx, req, ctx, { ...options, presigned }), { ...mintLock(req, options), ...txOptions });
   try {
     return await run();
   } catch (error) {
@@ -147,8 +154,18 @@ export async function mintInTransaction(store: LedgerStore, req: MintRequest, ct
   }
 }
 
+/**
+ * Signs a mint before its transaction opens (no storage touched): the request's key or a fresh one. If the
+ * transaction then finds the order already minted, this signature is simply not used.
+ */
+export async function presignMint(req: MintRequest, ctx: SigningContext, options: Pick<MintOptions, 'idempotencyKey' | 'licenseKey'>): Promise<LedgerEvent> {
+  validateMintRequest(req, ctx.config.tiers);
+  const licenseKey = requestedKey(req, ctx, { existing: 'return', ...options }) ?? generateLicenseKey(ctx.config.prefix, req.tier, ctx.random);
+  return prepareMint(req, licenseKey, ctx);
+}
+
 /** The pure half of minting (no storage): claims, signed blob and the `minted` event for a chosen key. */
-export function prepareMint(req: MintRequest, licenseKey: string, ctx: SigningContext): LedgerEvent {
+export async function prepareMint(req: MintRequest, licenseKey: string, ctx: SigningContext): Promise<LedgerEvent> {
   validateMintRequest(req, ctx.config.tiers);
   const issuedAt = req.issuedAt ?? ctx.clock();
   const expiresAt = expiryFor(req, issuedAt, ctx.config.defaultYears);
@@ -159,12 +176,12 @@ export function prepareMint(req: MintRequest, licenseKey: string, ctx: SigningCo
     ...(req.seats !== undefined ? { seats: req.seats } : {}),
     ...(req.features ? { features: req.features } : {}),
   });
-  const blob = ctx.format.encode(claims, ctx.signer);
+  const blob = await ctx.format.encode(claims, ctx.signer);
   const data: MintData = {
     product: ctx.config.product, name, email: req.email, tier: req.tier,
     issuedAt: issuedAt.toISOString(), expiresAt: expiresAt?.toISOString() ?? null,
     updatesUntil: req.updatesUntil?.toISOString() ?? null,
-    blob, kid: ctx.signer.kid, format: ctx.format.name,
+    blob, kid: ctx.signer.kid, signer: ctx.signer.backend, format: ctx.format.name,
     ...orderFields(req),
     ...(req.orderNumber ? { orderNumber: req.orderNumber } : {}),
     ...(req.seats !== undefined ? { seats: req.seats } : {}),

@@ -8,6 +8,7 @@ import type { LicenseRow } from '../ledger/project.js';
 import type { EnqueueResult } from '../mail/outbox.js';
 import type { LicenseClaims } from '../verify/claims.js';
 import { eventAfter, type LicenseMail, type SigningContext } from './context.js';
+import { mapBounded, signingConcurrency } from './bounded-map.js';
 import type { LedgerTx } from './ledger-port.js';
 
 export interface ReissueItem {
@@ -89,12 +90,14 @@ export interface ReissueResult {
 }
 
 /** Plans and re-signs inside the caller's transaction: any failure (a plugin error, a crash) leaves the ledger as it was. */
-export async function reissueLicenses(tx: LedgerTx, target: LicenseFormat, readers: readonly LicenseFormat[], ctx: SigningContext, mail?: LicenseMail | null): Promise<ReissueResult> {
+export async function reissueLicenses(tx: LedgerTx, target: LicenseFormat, readers: readonly LicenseFormat[], ctx: SigningContext, mail?: LicenseMail | null, concurrency?: number): Promise<ReissueResult> {
   const plan = await planReissueIn(tx, target.name, ctx.clock());
+  // Claims first (decoding is synchronous), then the signatures, several in flight for a remote signer.
+  const claims = plan.rows.map((row) => claimsOf(row, readers));
+  const blobs = await mapBounded(claims, concurrency ?? signingConcurrency(ctx.signer.backend), (c) => target.encode(c, ctx.signer));
   const events = [];
-  for (const row of plan.rows) {
-    const blob = target.encode(claimsOf(row, readers), ctx.signer);
-    const data = { blob, kid: ctx.signer.kid, format: target.name, previousFormat: row.format, reason: 'migrate-format' };
+  for (const [i, row] of plan.rows.entries()) {
+    const data = { blob: blobs[i]!, kid: ctx.signer.kid, signer: ctx.signer.backend, format: target.name, previousFormat: row.format, reason: 'migrate-format' };
     events.push(eventAfter(ctx, 'reissued', row.licenseKey, data, await tx.lastEventAt(row.licenseKey)));
   }
   await tx.applyEvents(events);

@@ -66,7 +66,7 @@ function refuseRenewal(row: LicenseRow, acceptUnverified: boolean): void {
 }
 
 async function writeRenewal(tx: LedgerTx, row: LicenseRow, expiresAt: Date | null, ctx: SigningContext, mail?: LicenseMail | null): Promise<ChangeResult> {
-  const blob = resignedBlob(row, { expiresAt }, ctx);
-  const event = await nextEvent(tx, ctx, 'renewed', row.licenseKey, { expiresAt: expiresAt?.toISOString() ?? null, blob, kid: ctx.signer.kid, format: ctx.format.name });
+  const blob = await resignedBlob(row, { expiresAt }, ctx);
+  const event = await nextEvent(tx, ctx, 'renewed', row.licenseKey, { expiresAt: expiresAt?.toISOString() ?? null, blob, kid: ctx.signer.kid, signer: ctx.signer.backend, format: ctx.format.name });
   return writeEvent(tx, event, mail);
 }

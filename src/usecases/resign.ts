@@ -23,7 +23,7 @@ export function checkResignable(row: LicenseRow, what: string, acceptUnverified:
   }
 }
 
-export function resignedBlob(row: LicenseRow, changes: ClaimChanges, ctx: SigningContext): string {
+export async function resignedBlob(row: LicenseRow, changes: ClaimChanges, ctx: SigningContext): Promise<string> {
   const expiresAt = changes.expiresAt !== undefined ? changes.expiresAt : row.expiresAt ? new Date(row.expiresAt) : null;
   return ctx.format.encode(
     buildClaims({

@@ -2,6 +2,7 @@
 // when an access token is set), ask the pure plan what to do given the license as it stands, do it, and mark
 // the events processed — all in one transaction under the order's lock.
 import { UserError } from '../../errors.js';
+import { SignerError } from '../../license/signer.js';
 import { OrderTakenError, parseOrderId } from '../../ledger/order-identity.js';
 import type { LicenseRow } from '../../ledger/project.js';
 import type { LicenseMail, SigningContext } from '../../usecases/context.js';
@@ -50,7 +51,8 @@ export async function processOrder(orderRef: string, deps: ServerDeps): Promise<
         outcome.steps.push(step.action);
       } catch (error) {
         // Another path minted this order meanwhile: roll back and re-plan against that license (next attempt).
-        if (!(error instanceof UserError) || error instanceof OrderTakenError) throw error;
+        // The signer failing (down, wrong PIN, a swapped key) is no fault of the order: the sale stays queued.
+        if (!(error instanceof UserError) || error instanceof OrderTakenError || error instanceof SignerError) throw error;
         outcome.error = error.message;
         break;
       }

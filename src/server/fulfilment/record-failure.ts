@@ -1,5 +1,6 @@
 // A failed attempt at an order (processing threw): stored on the order's pending payment events, so the
 // order backs off on its own while every other order goes on, and is given up after the policy's attempts.
+import { SignerUnavailableError } from '../../license/signer.js';
 import type { ServerDeps } from '../deps.js';
 import { afterFailedAttempt, DEFAULT_RETRY_POLICY, describeFailure, TransientFulfilmentError } from './retry-policy.js';
 
@@ -17,7 +18,7 @@ export async function recordFailedAttempt(orderRef: string, failure: unknown, de
   return deps.store.transaction(async (tx) => {
     const pending = await tx.pendingAttempts(orderRef);
     const attempts = pending.attempts + 1;
-    const decision = afterFailedAttempt(attempts, policy, now, failure instanceof TransientFulfilmentError);
+    const decision = afterFailedAttempt(attempts, policy, now, failure instanceof TransientFulfilmentError || failure instanceof SignerUnavailableError);
     const retryAt = 'retryAt' in decision ? decision.retryAt : null;
     const error = retryAt ? message : `gave up after ${attempts} attempts: ${message}`;
     if (pending.ids.length) await tx.markAttemptFailed(pending.ids, { attempts, error, retryAt, at: now });

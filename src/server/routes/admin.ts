@@ -1,5 +1,6 @@
 // The admin API the creator's CLI calls (seed 002): enroll an admin key, mint, revoke.
 import { UserError } from '../../errors.js';
+import { SignerError } from '../../license/signer.js';
 import { toView } from '../../ledger/license-view.js';
 import type { LicenseRow } from '../../ledger/project.js';
 import { mintInTransaction, type MintRequest } from '../../usecases/mint.js';
@@ -106,6 +107,8 @@ async function asHttp<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
+    // The signer is down or refused: nothing was signed or written, and the same request may be repeated.
+    if (error instanceof SignerError) throw httpError(503, 'signer_unavailable', error.message, { 'retry-after': '5' });
     if (error instanceof UserError) throw httpError(error.message.startsWith('no license') ? 404 : 422, 'invalid_request', error.message);
     throw error;
   }

@@ -1,0 +1,86 @@
+// Signing backends, same run: (a) the mint use case through the SQLite ledger store signing with the local
+// key, then through a real PKCS#11 token (SoftHSM2, the same seed imported onto it); (b) re-signing 10,000
+// licenses (what migrate-format and import do) through a signer with 20 ms of added latency, with the bounded
+// concurrency the use cases use, next to one-at-a-time signing (measured on a sample, projected to 10,000).
+// Usage: npm run build && node bench/signers.mjs   (needs softhsm2; N=5000 to change the mint count)
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG } from '../dist/config/config.js';
+import { Ledger } from '../dist/ledger/ledger.js';
+import { signingKeyFromSeed } from '../dist/license/ed25519-key.js';
+import { createJwsFormat } from '../dist/license/jws-format.js';
+import { buildClaims } from '../dist/license/build-claims.js';
+import { localSigner, pinnedSigner } from '../dist/license/signer.js';
+import { openPkcs11Key } from '../dist/signers/pkcs11.js';
+import { parseSignerUri } from '../dist/signers/signer-uri.js';
+import { SqliteLedgerStore } from '../dist/stores/sqlite-ledger-store.js';
+import { mapBounded, signingConcurrency } from '../dist/usecases/bounded-map.js';
+import { mintLicense } from '../dist/usecases/mint.js';
+
+const N = Number(process.env.N ?? 5000);
+const dir = mkdtempSync(join(tmpdir(), 'la-bench-signers-'));
+const seed = randomBytes(32);
+const key = signingKeyFromSeed(seed);
+const format = createJwsFormat('DTLIC3');
+const config = { ...DEFAULT_CONFIG, product: 'datatools' };
+
+// A SoftHSM token of our own, the seed on it.
+mkdirSync(join(dir, 'tokens'));
+process.env.SOFTHSM2_CONF = join(dir, 'softhsm2.conf');
+writeFileSync(process.env.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nlog.level = ERROR\n`);
+const pin = randomBytes(6).toString('hex');
+execFileSync('softhsm2-util', ['--init-token', '--free', '--label', 'bench', '--so-pin', randomBytes(6).toString('hex'), '--pin', pin], { stdio: 'ignore' });
+const spec = parseSignerUri('pkcs11:token=bench;object=license?module-path=/usr/lib/softhsm/libsofthsm2.so');
+const token = openPkcs11Key(spec, { LICENSE_ADMIN_PKCS11_PIN: pin });
+await token.importSeed(seed, Buffer.from(key.publicJwk.x, 'base64url'));
+const hsm = pinnedSigner(token, key.publicJwk, spec.label);
+
+let files = 0;
+async function mintRate(signer) {
+  const ledger = new Ledger(join(dir, `mint-${files++}.sqlite`));
+  const store = new SqliteLedgerStore(ledger, { random: randomBytes, actor: 'bench', source: 'bench', missingLicense: (k) => k });
+  const ctx = { config, format, signer, clock: () => new Date(), random: randomBytes, actor: 'bench', source: 'bench' };
+  const t = performance.now();
+  for (let start = 0; start < N; start += 1000) {
+    await store.transaction(async (tx) => {
+      for (let i = start; i < Math.min(N, start + 1000); i++) await mintLicense(tx, { tier: 'pro', email: `b${i}@example.com`, name: `Buyer ${i}` }, ctx, { existing: 'error' });
+    });
+  }
+  const rate = N / ((performance.now() - t) / 1000);
+  ledger.close();
+  return rate;
+}
+
+const local = localSigner(key);
+await mintRate(local);
+await mintRate(hsm); // warm up both
+const rounds = { local: [], pkcs11: [] };
+for (let r = 0; r < 3; r++) {
+  rounds.local.push(await mintRate(local));
+  rounds.pkcs11.push(await mintRate(hsm));
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (xs) => `${Math.round(median(xs))} mints/s  [${xs.map(Math.round).join(', ')}]`;
+console.log(`(a) mint use case, ${N} mints, SQLite ledger store`);
+console.log(`    local key:            ${fmt(rounds.local)}`);
+console.log(`    PKCS#11 (SoftHSM2):   ${fmt(rounds.pkcs11)}  ratio ${(median(rounds.pkcs11) / median(rounds.local)).toFixed(2)}`);
+
+// (b) 10,000 re-signings through a signer 20 ms away.
+const slow = { ...local, backend: 'vault', sign: async (m) => (await new Promise((r) => setTimeout(r, 20)), local.sign(m)) };
+const claims = Array.from({ length: 10_000 }, (_, i) => buildClaims({ product: 'datatools', licenseKey: `DT1-PRO-${i}`, name: `B ${i}`, email: `b${i}@example.com`, tier: 'pro', issuedAt: new Date(), expiresAt: null }));
+const limit = signingConcurrency('vault');
+let t = performance.now();
+const blobs = await mapBounded(claims, limit, (c) => format.encode(c, slow));
+const bounded = (performance.now() - t) / 1000;
+const SAMPLE = 100;
+t = performance.now();
+for (const c of claims.slice(0, SAMPLE)) await format.encode(c, slow);
+const sequential = ((performance.now() - t) / 1000) * (claims.length / SAMPLE);
+console.log(`(b) 10,000 licenses re-signed through a signer with 20 ms latency (${blobs.length} blobs)`);
+console.log(`    ${limit} in flight (the use cases' default for a remote signer): ${bounded.toFixed(1)} s, ${Math.round(claims.length / bounded)} signatures/s`);
+console.log(`    one at a time (${SAMPLE} measured, projected):              ${sequential.toFixed(0)} s  -> ${(sequential / bounded).toFixed(1)}x slower`);
+await token.close();
+rmSync(dir, { recursive: true, force: true });
