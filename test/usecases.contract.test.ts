@@ -25,7 +25,7 @@ import { editLicense } from '../src/usecases/edit.js';
 import { forgetPerson } from '../src/usecases/forget.js';
 import type { LedgerStore, LedgerTx } from '../src/usecases/ledger-port.js';
 import { mintInTransaction, mintLicense, type MintRequest } from '../src/usecases/mint.js';
-import { activateMachine, checkLicense, deactivateMachine, listActivations, resetActivations } from '../src/usecases/activations.js';
+import { activateMachine, checkLicense, deactivateMachine, listActivations, resetActivations, type ActivationPolicy } from '../src/usecases/activations.js';
 import { addNote } from '../src/usecases/note.js';
 import { reissueLicenses } from '../src/usecases/reissue.js';
 import { renewLicense, setSubscriptionExpiry } from '../src/usecases/renew.js';
@@ -240,7 +240,7 @@ const SCENARIOS: Record<string, (s: Subject, t: ReturnType<typeof testContext>) 
   async 'activations: the limit (seats override it), the same machine again, replace-oldest, deactivate, reset'(s, { ctx, at }) {
     const one = await s.store.transaction((tx) => mintLicense(tx, { tier: 'pro', email: 'a@example.com' }, ctx, { existing: 'error' }));
     const key = one.license.licenseKey;
-    const refuse = { limit: 1, onLimit: 'refuse' as const };
+    const refuse: ActivationPolicy = { limit: 1, onLimit: 'refuse' };
     const act = (fp: string, policy = refuse, k = key) => s.store.transaction((tx) => activateMachine(tx, { licenseKey: k, fingerprintHash: fp, label: `m-${fp}` }, policy, ctx));
     at(START + 1000);
     const first = await act('h1');
