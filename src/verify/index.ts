@@ -12,8 +12,10 @@ export { verifyLease, LEASE_TYP, type LeaseOptions, type LeaseResult, type Lease
 export { verifyRevocationList, REVOCATIONS_TYP, type ListOptions, type ListResult, type ListFailure, type VerifiedList } from './revocations.js';
 
 /** `revoked`: on the signed revocation list given in `revocations` (never without one). */
-export type FailureReason = 'malformed' | 'bad-signature' | 'unknown-key' | 'expired' | 'not-yet-valid' | 'wrong-product' | 'revoked';
-export const FAILURE_REASONS: readonly FailureReason[] = ['malformed', 'bad-signature', 'unknown-key', 'expired', 'not-yet-valid', 'wrong-product', 'revoked'];
+export type FailureReason = BlobFailureReason | 'revoked';
+/** The verdicts a blob alone can get (without a revocation list): docs/FORMAT.md section 3. */
+export type BlobFailureReason = 'malformed' | 'bad-signature' | 'unknown-key' | 'expired' | 'not-yet-valid' | 'wrong-product';
+export const FAILURE_REASONS: readonly BlobFailureReason[] = ['malformed', 'bad-signature', 'unknown-key', 'expired', 'not-yet-valid', 'wrong-product'];
 
 /** What became of the revocation list given: trusted (its seq, to keep), or why it was not. */
 export type RevocationsUsed = { trusted: true; seq: number } | { trusted: false; reason: ListFailure; detail: string };
