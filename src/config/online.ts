@@ -14,6 +14,10 @@ export interface OnlineConfig {
   };
   /** How long a lease lets the app work offline (default 30). */
   leaseDays?: number;
+  /** The numbers an app coded against Lemon Squeezy's License API checks in `meta` (all optional, default 0). */
+  lemonSqueezy?: { storeId?: number; productId?: number; variantId?: number; productName?: string; variantName?: string };
+  /** Gumroad's product id (and short permalink) that /v2/licenses/verify answers for with any of this product's licenses. */
+  gumroad?: { productId?: string; productPermalink?: string };
 }
 
 export interface OnlinePolicy {
@@ -38,7 +42,7 @@ export function onlinePolicy(view: Pick<Config, 'online'>, env: Env, tier?: stri
   return { limit, onLimit: online?.activations?.onLimit ?? 'refuse', leaseDays: online?.leaseDays ?? DEFAULT_LEASE_DAYS };
 }
 
-const isCount = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= MAX_LIMIT;
+const isCount = (v: unknown, min: number, max = MAX_LIMIT) => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
 
 /** What is wrong with an `online` block (for validateConfig); [] when absent or fine. */
 export function onlineProblems(value: unknown, where: string): string[] {
@@ -48,6 +52,20 @@ export function onlineProblems(value: unknown, where: string): string[] {
   const problems: string[] = [];
   if (typeof o.enabled !== 'boolean') problems.push(`${where}.enabled must be true or false`);
   if (o.leaseDays !== undefined && !(isCount(o.leaseDays, 1) && (o.leaseDays as number) <= 3650)) problems.push(`${where}.leaseDays must be a whole number of days from 1 to 3650`);
+  const ls = o.lemonSqueezy;
+  if (ls !== undefined) {
+    const l = (typeof ls === 'object' && ls !== null && !Array.isArray(ls) ? ls : null) as Record<string, unknown> | null;
+    if (!l) problems.push(`${where}.lemonSqueezy must be an object`);
+    else {
+      for (const k of ['storeId', 'productId', 'variantId']) if (l[k] !== undefined && !isCount(l[k], 0, Number.MAX_SAFE_INTEGER)) problems.push(`${where}.lemonSqueezy.${k} must be a whole number`);
+      for (const k of ['productName', 'variantName']) if (l[k] !== undefined && typeof l[k] !== 'string') problems.push(`${where}.lemonSqueezy.${k} must be a string`);
+    }
+  }
+  const gr = o.gumroad;
+  if (gr !== undefined) {
+    const g = (typeof gr === 'object' && gr !== null && !Array.isArray(gr) ? gr : null) as Record<string, unknown> | null;
+    if (!g || !['productId', 'productPermalink'].every((k) => g[k] === undefined || typeof g[k] === 'string')) problems.push(`${where}.gumroad must be an object of strings (productId, productPermalink)`);
+  }
   const a = o.activations;
   if (a !== undefined) {
     if (typeof a !== 'object' || a === null || Array.isArray(a)) return [...problems, `${where}.activations must be an object`];

@@ -84,6 +84,8 @@ export class PostgresStore implements ServerStore {
       lockLicense: async (key) => {
         await c.query('SELECT 1 FROM licenses WHERE license_key = $1 FOR UPDATE', [key]);
       },
+      countUse: async (key, by) =>
+        Number((await c.query<{ uses: string }>('INSERT INTO license_uses (license_key, uses) VALUES ($1, $2) ON CONFLICT (license_key) DO UPDATE SET uses = license_uses.uses + excluded.uses RETURNING uses', [key, by])).rows[0]!.uses),
       lastEventAt: async (key) => (await c.query<{ at: string | null }>('SELECT max(at) AS at FROM events WHERE license_key = $1', [key])).rows[0]?.at ?? null,
       enqueueMail: (m) => this.outbox.enqueue(m, c),
       unsentMailLike: async (m) => (await this.outbox.list({ statuses: UNSENT_STATUSES, limit: 10_000 }, c)).find((w) => sameMessage(m, w)) ?? null,

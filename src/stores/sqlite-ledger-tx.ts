@@ -34,6 +34,8 @@ export function sqliteLedgerTx(ledger: Ledger, outbox: () => SqliteOutbox | Prom
         .map((r) => { const { seq: _seq, ...e } = rowToEvent(r); return e; }),
     // The transaction is BEGIN IMMEDIATE (sqlite-transaction.ts): it already holds the only write lock.
     lockLicense: async () => undefined,
+    countUse: async (key, by) =>
+      Number((db.prepare('INSERT INTO license_uses (license_key, uses) VALUES (?, ?) ON CONFLICT (license_key) DO UPDATE SET uses = uses + excluded.uses RETURNING uses').get(key, by) as { uses: number }).uses),
     applyEvents: async (events, applyOptions) => {
       if (options.onForgotten && events.some((e) => e.type === 'forgotten')) options.onForgotten();
       return ledger.applyEventsInTransaction(events, applyOptions);

@@ -85,6 +85,8 @@ export interface LedgerTx {
    * database's write lock; PostgreSQL: a row lock (SELECT … FOR UPDATE) on the license.
    */
   lockLicense(licenseKey: string): Promise<void>;
+  /** Gumroad's `uses` of a license: adds `by` (0 or 1) and returns the count after it. */
+  countUse(licenseKey: string, by: number): Promise<number>;
 
   /** Queues a message in the outbox, in this transaction; one message per idempotency key, ever. */
   enqueueMail(message: NewOutboxMessage): Promise<EnqueueResult>;
