@@ -21,4 +21,14 @@ export function registerOnlineCommands(program: Command, run: Runner): void {
     .description('free one seat: the activation id from "activations list"')
     .addHelpText('after', example('license-admin deactivate DT1-PRO-7K2M-9QXH-4TZB-W3NAG act_0f3c9a1b2c3d4e5f60718293'))
     .action((key, activation, _opts, cmd) => run(cmd, async (app) => (await import('../commands/activations.js')).deactivateCommand(key, activation, app)));
+
+  program
+    .command('revocations')
+    .description('the signed revocation list apps check offline')
+    .command('export')
+    .description('write the product\'s signed revocation list (refunded, disputed and revoked licenses)')
+    .option('-o, --output <file>', 'write it to this file instead of stdout')
+    .option('--product <id>', 'which product (when there are several)')
+    .addHelpText('after', example('license-admin revocations export -o revocations.jws', 'license-admin revocations export --json'))
+    .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/revocations.js')).revocationsExportCommand(opts, app)));
 }

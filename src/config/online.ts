@@ -14,6 +14,8 @@ export interface OnlineConfig {
   };
   /** How long a lease lets the app work offline (default 30). */
   leaseDays?: number;
+  /** How long an app may trust a signed revocation list (default 7 days). */
+  revocationListDays?: number;
   /** The numbers an app coded against Lemon Squeezy's License API checks in `meta` (all optional, default 0). */
   lemonSqueezy?: { storeId?: number; productId?: number; variantId?: number; productName?: string; variantName?: string };
   /** Gumroad's product id (and short permalink) that /v2/licenses/verify answers for with any of this product's licenses. */
@@ -52,6 +54,7 @@ export function onlineProblems(value: unknown, where: string): string[] {
   const problems: string[] = [];
   if (typeof o.enabled !== 'boolean') problems.push(`${where}.enabled must be true or false`);
   if (o.leaseDays !== undefined && !(isCount(o.leaseDays, 1) && (o.leaseDays as number) <= 3650)) problems.push(`${where}.leaseDays must be a whole number of days from 1 to 3650`);
+  if (o.revocationListDays !== undefined && !(isCount(o.revocationListDays, 1) && (o.revocationListDays as number) <= 3650)) problems.push(`${where}.revocationListDays must be a whole number of days from 1 to 3650`);
   const ls = o.lemonSqueezy;
   if (ls !== undefined) {
     const l = (typeof ls === 'object' && ls !== null && !Array.isArray(ls) ? ls : null) as Record<string, unknown> | null;

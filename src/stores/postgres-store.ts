@@ -84,6 +84,10 @@ export class PostgresStore implements ServerStore {
       lockLicense: async (key) => {
         await c.query('SELECT 1 FROM licenses WHERE license_key = $1 FOR UPDATE', [key]);
       },
+      revocations: async (product) => ({
+        seq: Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE type IN ('revoked', 'reinstated') AND license_key IN (SELECT license_key FROM licenses WHERE product = $1)`, [product])).rows[0]!.n),
+        revokedKeys: (await c.query<{ license_key: string }>('SELECT license_key FROM licenses WHERE product = $1 AND revoked_at IS NOT NULL ORDER BY license_key', [product])).rows.map((r) => r.license_key),
+      }),
       countUse: async (key, by) =>
         Number((await c.query<{ uses: string }>('INSERT INTO license_uses (license_key, uses) VALUES ($1, $2) ON CONFLICT (license_key) DO UPDATE SET uses = license_uses.uses + excluded.uses RETURNING uses', [key, by])).rows[0]!.uses),
       lastEventAt: async (key) => (await c.query<{ at: string | null }>('SELECT max(at) AS at FROM events WHERE license_key = $1', [key])).rows[0]?.at ?? null,

@@ -34,6 +34,10 @@ export function sqliteLedgerTx(ledger: Ledger, outbox: () => SqliteOutbox | Prom
         .map((r) => { const { seq: _seq, ...e } = rowToEvent(r); return e; }),
     // The transaction is BEGIN IMMEDIATE (sqlite-transaction.ts): it already holds the only write lock.
     lockLicense: async () => undefined,
+    revocations: async (product) => ({
+      seq: Number((db.prepare(`SELECT count(*) AS n FROM events WHERE type IN ('revoked', 'reinstated') AND license_key IN (SELECT license_key FROM licenses WHERE product = ?)`).get(product) as { n: number }).n),
+      revokedKeys: (db.prepare('SELECT license_key FROM licenses WHERE product = ? AND revoked_at IS NOT NULL ORDER BY license_key').all(product) as { license_key: string }[]).map((r) => r.license_key),
+    }),
     countUse: async (key, by) =>
       Number((db.prepare('INSERT INTO license_uses (license_key, uses) VALUES (?, ?) ON CONFLICT (license_key) DO UPDATE SET uses = uses + excluded.uses RETURNING uses').get(key, by) as { uses: number }).uses),
     applyEvents: async (events, applyOptions) => {

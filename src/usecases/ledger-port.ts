@@ -85,6 +85,11 @@ export interface LedgerTx {
    * database's write lock; PostgreSQL: a row lock (SELECT … FOR UPDATE) on the license.
    */
   lockLicense(licenseKey: string): Promise<void>;
+  /**
+   * For the signed revocation list: the product's revoked license keys, and how many revoked / reinstated
+   * events its licenses have (the list's seq: events are never deleted, so it only grows).
+   */
+  revocations(product: string): Promise<{ seq: number; revokedKeys: string[] }>;
   /** Gumroad's `uses` of a license: adds `by` (0 or 1) and returns the count after it. */
   countUse(licenseKey: string, by: number): Promise<number>;
 
