@@ -73,7 +73,8 @@ describe.each(['sqlite', 'postgres'] as const)('Gumroad /v2/licenses/verify on %
   it('Gumroad\'s 404s and 400, and a refunded purchase that still verifies with refunded: true', async () => {
     const license = await licenseFromPing(`GRV-${kind}-2`);
     const before = (await s.store.counts()).events;
-    for (const fields of [{ product_id: 'another-product==', license_key: license.licenseKey }, { product_id: PING_PRODUCT_ID, license_key: 'Does not exist' }, { product_permalink: 'other', license_key: license.licenseKey }]) {
+    const misses: Record<string, string>[] = [{ product_id: 'another-product==', license_key: license.licenseKey }, { product_id: PING_PRODUCT_ID, license_key: 'Does not exist' }, { product_permalink: 'other', license_key: license.licenseKey }];
+    for (const fields of misses) {
       expect(await verify(s, fields)).toEqual({ status: 404, json: { success: false, message: 'That license does not exist for the provided product.' } });
     }
     const bad = await fetch(`${s.url}/v2/licenses/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ product_id: PING_PRODUCT_ID, license_key: 42 }) });
