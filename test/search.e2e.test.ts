@@ -3,6 +3,8 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import type { LedgerEvent } from '../src/ledger/events.js';
+import { Ledger } from '../src/ledger/ledger.js';
 import { migrate, MIGRATIONS } from '../src/ledger/migrations.js';
 import { FIXTURES, initHome, PRODUCT_MAP } from './import-fixture-setup.js';
 
@@ -55,5 +57,38 @@ describe('search', () => {
     const after = new Database(file, { readonly: true });
     expect(after.pragma('user_version', { simple: true })).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
     after.close();
+  });
+
+  test('a term in more rows than a page: people see the newest 200 and "200+", scripts get every match streamed', async () => {
+    const h = await initHome();
+    const ledger = new Ledger(h.ledgerFile);
+    const events = Array.from({ length: 260 }, (_, i) => {
+      const at = new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString();
+      const name = i % 10 === 9 ? `Omar Zed ${i}` : `Jane Doe ${i}`;
+      return { id: `many-${i}`, licenseKey: `DT1-PRO-MANY-${String(i).padStart(4, '0')}-AAAA-BBBB`, type: 'imported', at, actor: 'test', source: 'import',
+        data: { product: 'datatools', name, email: `buyer${i}@example.com`, tier: 'pro', issuedAt: at, expiresAt: null, blob: `b.${i}.c`, kid: null, format: 'jws' } } as LedgerEvent;
+    });
+    ledger.applyEvents(events);
+    ledger.close();
+    const janes = events.filter((e) => (e.data as { name: string }).name.startsWith('Jane')).map((e) => e.licenseKey).reverse();
+
+    const people = await h.cli(['search', 'jane doe']);
+    expect(people.exitCode, people.stderr).toBe(0);
+    expect(people.stderr).toContain('200+ found; showing the 200 most recently recorded');
+    const shown = janes.filter((k) => people.stdout.includes(k));
+    expect(shown).toEqual(janes.slice(0, 200));
+
+    const scripts = await h.cli(['search', 'jane doe', '--json']);
+    expect(scripts.exitCode, scripts.stderr).toBe(0);
+    const all = scripts.json() as { licenseKey: string }[];
+    expect(all.map((v) => v.licenseKey)).toEqual(janes);
+    // Streamed, yet the very document JSON.stringify writes.
+    expect(scripts.stdout).toBe(`${JSON.stringify(all, null, 2)}\n`);
+    const csv = await h.cli(['search', 'jane doe', '--csv']);
+    expect(csv.stdout.trimEnd().split('\r\n')).toHaveLength(janes.length + 1);
+
+    const few = await h.cli(['search', 'omar zed']);
+    expect(few.stderr).toContain('26 found.');
+    expect((await h.cli(['search', 'nobody-like-this', '--json'])).stdout).toBe('[]\n');
   });
 });

@@ -1,6 +1,7 @@
 // Rendering licenses for people (tables) and for spreadsheets (CSV).
 import { createRequire } from 'node:module';
 import { outColor } from './colors.js';
+import { csvLine } from './csv-line.js';
 import { safeCell, safeText } from './terminal-text.js';
 import { describeStatus, licenseStatus, type LicenseView } from '../ledger/license-view.js';
 import type { LicenseRow } from '../ledger/project.js';
@@ -29,13 +30,9 @@ export function statusText(row: LicenseRow, now: Date): string {
 
 /** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with a quote. Exact (export). */
 export function toCsv(header: readonly string[], rows: unknown[][]): string {
-  const cell = (v: unknown) => {
-    let s = v === null || v === undefined ? '' : String(v);
-    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [...(header.length ? [[...header]] : []), ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+  return [...(header.length ? [[...header]] : []), ...rows].map(csvLine).join('\r\n') + '\r\n';
 }
+
 
 export const VIEW_CSV_COLUMNS: (keyof LicenseView)[] = [
   'licenseKey', 'product', 'name', 'email', 'tier', 'status', 'issuedAt', 'expiresAt', 'updatesUntil', 'seats', 'features', 'revokedAt', 'revokeReason',
@@ -47,6 +44,11 @@ export const VIEW_CSV_COLUMNS: (keyof LicenseView)[] = [
  * (\u{1b}), as on the terminal; still valid CSV. `export` is the exact, lossless form.
  */
 export function viewsToCsv(views: LicenseView[]): string {
-  const shown = (v: unknown) => (v === null || v === undefined ? v : safeText(String(v)));
-  return toCsv(VIEW_CSV_COLUMNS, views.map((v) => VIEW_CSV_COLUMNS.map((c) => shown(c === 'features' ? v.features.join(',') : v[c]))));
+  return toCsv(VIEW_CSV_COLUMNS, views.map(viewCsvCells));
+}
+
+/** One license's CSV cells, in VIEW_CSV_COLUMNS order, made safe to cat. */
+export function viewCsvCells(v: LicenseView): unknown[] {
+  const shown = (x: unknown) => (x === null || x === undefined ? x : safeText(String(x)));
+  return VIEW_CSV_COLUMNS.map((c) => shown(c === 'features' ? v.features.join(',') : v[c]));
 }

@@ -2,12 +2,12 @@ import { chooseProduct, productsOf } from '../config/products.js';
 import type { AppContext } from '../cli/app-context.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseDate, parseDays, parsePositiveInt } from '../cli/parse-flags.js';
-import { licensesTable, viewsToCsv } from '../cli/render.js';
+import { licensesTable, VIEW_CSV_COLUMNS, viewCsvCells, viewsToCsv } from '../cli/render.js';
 import { cutCell, fitWidths, terminalColumns } from '../cli/table-fit.js';
 import { safeText } from '../cli/terminal-text.js';
 import { describeStatus, toView } from '../ledger/license-view.js';
 import type { LicenseRow } from '../ledger/project.js';
-import { listLicenses, searchLicenses, type ListFilter } from '../ledger/queries.js';
+import { listLicenses, searchLicenses, streamSearch, type ListFilter } from '../ledger/queries.js';
 
 const PAGE_SIZE = 50;
 
@@ -46,11 +46,24 @@ function fitToTerminal(rows: LicenseRow[], now: Date): LicenseRow[] {
   }));
 }
 
+const SEARCH_PAGE = 200;
+
 export async function searchCommand(text: string, opts: { csv?: boolean; product?: string }, app: AppContext): Promise<void> {
   const product = opts.product === undefined ? undefined : chooseProduct(app.config(), opts.product);
-  const limit = app.json || opts.csv ? Number.MAX_SAFE_INTEGER : 200;
-  const rows = searchLicenses(await app.ledger(), text, limit, product ?? null);
-  print(app, rows, opts.csv, rows.length === 200 ? 'Showing the newest 200; use --json or --csv for all.' : `${rows.length} found.`);
+  const ledger = await app.ledger();
+  const now = app.clock();
+  // Scripts get every match, streamed: a term in 125,000 rows never sits in memory at once.
+  if (app.json) return app.out.jsonArray(mapRows(streamSearch(ledger, text, product ?? null), (r) => toView(r, now)));
+  if (opts.csv) return app.out.csvRows(VIEW_CSV_COLUMNS, mapRows(streamSearch(ledger, text, product ?? null), (r) => viewCsvCells(toView(r, now))));
+  // People get the newest page; one row more says whether there are more, without counting them all.
+  const rows = searchLicenses(ledger, text, SEARCH_PAGE + 1, product ?? null);
+  const more = rows.length > SEARCH_PAGE;
+  print(app, more ? rows.slice(0, SEARCH_PAGE) : rows, false,
+    more ? `${SEARCH_PAGE}+ found; showing the ${SEARCH_PAGE} most recently recorded. Narrow the search, or use --json or --csv for all.` : `${rows.length} found.`);
+}
+
+function* mapRows<T, U>(rows: Iterable<T>, f: (row: T) => U): Generator<U> {
+  for (const row of rows) yield f(row);
 }
 
 export interface ListFlags {

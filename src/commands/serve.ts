@@ -55,6 +55,7 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
     listeners.push(main);
     const admin = adminPort === null ? null : await listen(server.handlerFor('admin'), adminPort, adminHost);
     if (admin) listeners.push(admin);
+    server.listeningOn(urlOf(main));
     server.start();
     const info = {
       url: urlOf(main),

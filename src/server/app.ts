@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BackgroundLoop } from './background.js';
-import type { ServerDeps } from './deps.js';
+import type { ServerDeps, ServerInput } from './deps.js';
+import { publicUrlHolder, withServerDefaults } from './deps-defaults.js';
 import { createFulfilmentTask } from './fulfilment/worker.js';
 import { errorBody, HttpError } from './http-error.js';
 import { createOutboxTask } from './outbox-task.js';
@@ -35,16 +36,19 @@ export interface App {
   drain(): Promise<void>;
   /** Finishes in-flight requests and the current background batch, then closes the store. */
   close(): Promise<void>;
+  /** Tells the app where it listens: the public URL in mail links when LICENSE_ADMIN_PUBLIC_URL is unset. */
+  listeningOn(url: string): void;
   /** Uses this config from the next request or order on (`serve` on SIGHUP). */
   reloadConfig(config: ServerDeps['config']): void;
 }
 
 const ADMIN_PREFIXES = ['/internal/', '/sync/'];
 
-export function createApp(input: ServerDeps): App {
+export function createApp(input: ServerInput): App {
   const router = new Router();
   const loops: BackgroundLoop[] = [];
-  const deps: ServerDeps = { ...input, wake: () => loops.forEach((l) => l.wake()) };
+  const publicUrl = publicUrlHolder(input.env.LICENSE_ADMIN_PUBLIC_URL);
+  const deps: ServerDeps = { ...withServerDefaults(input, publicUrl), wake: () => loops.forEach((l) => l.wake()) };
   registerHealthRoutes(router);
   registerJwksRoutes(router);
   registerAdminRoutes(router);
@@ -120,6 +124,7 @@ export function createApp(input: ServerDeps): App {
       await fulfilment.drain();
       await outbox.drain();
     },
+    listeningOn: (url) => publicUrl.listeningOn(url),
     reloadConfig(config) {
       deps.config = config;
     },
@@ -127,6 +132,7 @@ export function createApp(input: ServerDeps): App {
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
       await Promise.all(loops.map((l) => l.stop()));
       await deps.mail?.close?.();
+      await deps.rateLimits.close();
       await deps.store.close();
     },
   };

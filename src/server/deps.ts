@@ -9,6 +9,8 @@ import type { Logger } from './logger.js';
 import type { RetryPolicy } from './fulfilment/retry-policy.js';
 import type { MailSender } from './mail-sender.js';
 import type { ServerStore } from '../stores/store.js';
+import type { IncomingMessage } from 'node:http';
+import type { RateLimits } from './rate-limit.js';
 
 export interface ServerDeps {
   store: ServerStore;
@@ -32,6 +34,18 @@ export interface ServerDeps {
   pollIntervalMs?: number;
   /** How a failing order backs off and when it is given up (default: fulfilment/retry-policy.ts). */
   fulfilmentRetry?: RetryPolicy;
+  /** Rate limits shared by every replica (createApp builds them on the store unless given). */
+  rateLimits: RateLimits;
+  /** The client's address (createApp: from LICENSE_ADMIN_TRUSTED_PROXIES unless given). */
+  clientIp: (req: IncomingMessage) => string;
+  /**
+   * The server's public URL for links in mail (LICENSE_ADMIN_PUBLIC_URL; else the address `serve` listens
+   * on, once it listens). createApp fills it.
+   */
+  publicUrl: () => URL;
   /** Set by createApp: tells the background workers there is new work. */
   wake?: () => void;
 }
+
+/** What createApp is given: the shared parts it can build itself are optional. */
+export type ServerInput = Omit<ServerDeps, 'rateLimits' | 'clientIp' | 'publicUrl'> & Partial<Pick<ServerDeps, 'rateLimits' | 'clientIp' | 'publicUrl'>>;

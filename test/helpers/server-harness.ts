@@ -81,8 +81,9 @@ export async function startTestServer(o: TestServerOptions): Promise<TestServer>
   });
   const server: Server = createServer(app.handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  app.start();
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app.listeningOn(url);
+  app.start();
   return {
     url, app, store, signer, logLines,
     async close() {
