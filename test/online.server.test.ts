@@ -182,6 +182,64 @@ describe.each(['sqlite', 'postgres'] as const)('online API on %s', (kind) => {
     });
   });
 
+  describe('safety: rate limits per key and per IP, no enumeration by timing', () => {
+    beforeAll(async () => {
+      s = await start({ config: { online: { enabled: true } }, env: { LICENSE_ADMIN_ONLINE_KEY_PER_MINUTE: '3', LICENSE_ADMIN_ONLINE_IP_PER_MINUTE: '7' } });
+    });
+    afterAll(async () => s?.close());
+
+    it('a key is limited on its own, then the IP; a limited request writes nothing', async () => {
+      const license = await mint(s, { tier: 'pro', email: 'rl@example.com' });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await post(s, '/api/v1/licenses/activate', { key: license.licenseKey, fingerprint: `m${i}` })).status);
+      expect(statuses).toEqual([201, 409, 409]);
+      const before = await eventCount(s);
+      const limited = await fetch(`${s.url}/api/v1/licenses/validate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: license.licenseKey.toLowerCase() }) });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await limited.json()) as Json).error.code).toBe('rate_limited');
+      // The compatible routes share the key's limit.
+      expect((await fetch(`${s.url}/v1/licenses/validate`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `license_key=${license.licenseKey}` })).status).toBe(429);
+      expect(await eventCount(s)).toBe(before);
+      // Another key still answers until the IP's 7 a minute are used up (every request counts, limited ones too).
+      const { generateLicenseKey } = await import('../src/license/license-key.js');
+      const other = generateLicenseKey('DT1', 'pro', (n) => randomBytes(n));
+      expect((await post(s, '/api/v1/licenses/validate', { key: other })).status).toBe(200);
+      expect((await post(s, '/api/v1/licenses/validate', { key: other })).status).toBe(200);
+      expect((await post(s, '/api/v1/licenses/validate', { key: `${other.slice(0, -1)}Z` })).status).toBe(429);
+    });
+  });
+
+  describe('no enumeration: an unknown key costs what a known one costs', () => {
+    beforeAll(async () => {
+      s = await start({ config: { online: { enabled: true } }, env: { LICENSE_ADMIN_ONLINE_KEY_PER_MINUTE: '100000', LICENSE_ADMIN_ONLINE_IP_PER_MINUTE: '100000' } });
+    });
+    afterAll(async () => s?.close());
+
+    it('validate: the medians of known and unknown keys are within 35% (measured, interleaved)', async () => {
+      const { generateLicenseKey } = await import('../src/license/license-key.js');
+      const license = await mint(s, { tier: 'pro', email: 'timing@example.com' });
+      await post(s, '/api/v1/licenses/activate', { key: license.licenseKey, fingerprint: 'timing' });
+      const time = async (key: string) => {
+        const t = performance.now();
+        await post(s, '/api/v1/licenses/validate', { key });
+        return performance.now() - t;
+      };
+      for (let i = 0; i < 30; i++) await time(i % 2 ? license.licenseKey : generateLicenseKey('DT1', 'pro', (n) => randomBytes(n)));
+      const known: number[] = [];
+      const unknown: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        known.push(await time(license.licenseKey));
+        unknown.push(await time(generateLicenseKey('DT1', 'pro', (n) => randomBytes(n))));
+      }
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const ratio = median(unknown) / median(known);
+      console.log(`validate median: known ${median(known).toFixed(3)} ms, unknown ${median(unknown).toFixed(3)} ms, ratio ${ratio.toFixed(2)}`);
+      expect(ratio).toBeGreaterThan(0.65);
+      expect(ratio).toBeLessThan(1.35);
+    });
+  });
+
   describe('off (the default)', () => {
     beforeAll(async () => {
       s = await start({});

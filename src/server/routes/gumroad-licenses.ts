@@ -9,6 +9,7 @@ import { standingOf } from '../../usecases/activations.js';
 import { countLicenseUse } from '../../usecases/license-uses.js';
 import type { LedgerTx, StoredPaymentEvent } from '../../usecases/ledger-port.js';
 import { compatFields } from '../online/compat-body.js';
+import { limitOnline } from '../online/online-limits.js';
 import { onlineKey, requireOnline } from '../online/online-license.js';
 import type { PaymentEvent } from '../webhooks/normalized.js';
 import type { RequestContext, RouteResponse, Router } from '../router.js';
@@ -31,6 +32,7 @@ async function verify(ctx: RequestContext): Promise<RouteResponse> {
   // `link_id` and `id` are Gumroad's legacy names for the permalink, in this order of precedence.
   const permalink = text('id') ?? text('link_id') ?? text('product_permalink');
   const productId = text('product_id');
+  await limitOnline(ctx, params.license_key);
   const increment = !['false', false].includes(params.increment_uses_count as string | boolean);
   const key = onlineKey(ctx.deps, text('license_key') ?? '');
   if (!key.ok) return fail(404, NOT_FOUND);

@@ -8,6 +8,7 @@ import { FOREGROUND_BUSY_WAIT_MS } from '../../stores/store.js';
 import { activateMachine, activationLimit, checkLicense, deactivateMachine, standingOf } from '../../usecases/activations.js';
 import { fingerprintHasher } from '../fingerprint-hash.js';
 import { compatFields, numericId } from '../online/compat-body.js';
+import { limitOnline } from '../online/online-limits.js';
 import { onlineKey, requireOnline, type OnlineKey } from '../online/online-license.js';
 import type { RequestContext, RouteResponse, Router } from '../router.js';
 
@@ -60,8 +61,9 @@ function field(fields: Record<string, unknown>, name: string, verb: Verb, requir
   return v;
 }
 
-function read(ctx: RequestContext, verb: Verb, names: [string, boolean][]): { values: (string | undefined)[] } | RouteResponse {
+async function read(ctx: RequestContext, verb: Verb, names: [string, boolean][]): Promise<{ values: (string | undefined)[] } | RouteResponse> {
   const fields = compatFields(ctx.body, ctx.req.headers['content-type']);
+  await limitOnline(ctx, fields.license_key);
   const values: (string | undefined)[] = [];
   for (const [name, required] of names) {
     const v = field(fields, name, verb, required);
@@ -73,7 +75,7 @@ function read(ctx: RequestContext, verb: Verb, names: [string, boolean][]): { va
 
 async function activate(ctx: RequestContext): Promise<RouteResponse> {
   requireOnline(ctx.deps);
-  const input = read(ctx, 'activated', [['license_key', true], ['instance_name', true]]);
+  const input = await read(ctx, 'activated', [['license_key', true], ['instance_name', true]]);
   if ('status' in input) return input;
   const [licenseKey, name] = input.values as [string, string];
   const key = onlineKey(ctx.deps, licenseKey);
@@ -94,7 +96,7 @@ async function activate(ctx: RequestContext): Promise<RouteResponse> {
 
 async function validate(ctx: RequestContext): Promise<RouteResponse> {
   requireOnline(ctx.deps);
-  const input = read(ctx, 'valid', [['license_key', true], ['instance_id', false]]);
+  const input = await read(ctx, 'valid', [['license_key', true], ['instance_id', false]]);
   if ('status' in input) return input;
   const [licenseKey, instanceId] = input.values as [string, string | undefined];
   const key = onlineKey(ctx.deps, licenseKey);
@@ -112,7 +114,7 @@ async function validate(ctx: RequestContext): Promise<RouteResponse> {
 
 async function deactivate(ctx: RequestContext): Promise<RouteResponse> {
   requireOnline(ctx.deps);
-  const input = read(ctx, 'deactivated', [['license_key', true], ['instance_id', true]]);
+  const input = await read(ctx, 'deactivated', [['license_key', true], ['instance_id', true]]);
   if ('status' in input) return input;
   const [licenseKey, instanceId] = input.values as [string, string];
   const key = onlineKey(ctx.deps, licenseKey);

@@ -9,6 +9,7 @@ import { fingerprintHasher } from '../fingerprint-hash.js';
 import { httpError } from '../http-error.js';
 import { optionalString, parseJsonObject, requiredString } from '../json-body.js';
 import { issueLease } from '../online/lease-issuer.js';
+import { limitOnline } from '../online/online-limits.js';
 import { onlineKey, policyFor, requireOnline } from '../online/online-license.js';
 import type { RequestContext, RouteResponse, Router } from '../router.js';
 
@@ -40,6 +41,7 @@ async function validate(ctx: RequestContext): Promise<RouteResponse> {
   const body = parseJsonObject(ctx.body);
   const blob = optionalString(body, 'blob', 65_536);
   const keyInput = blob === undefined ? requiredString(body, 'key', 128) : null;
+  await limitOnline(ctx, keyInput);
   const email = optionalString(body, 'email', 320);
   const fingerprint = optionalString(body, 'fingerprint', 512);
   let input = keyInput;
@@ -77,6 +79,7 @@ async function activate(ctx: RequestContext): Promise<RouteResponse> {
   const keyInput = requiredString(body, 'key', 128);
   const fingerprint = requiredString(body, 'fingerprint', 512);
   const label = optionalString(body, 'label', 200) ?? '';
+  await limitOnline(ctx, keyInput);
   const key = onlineKey(ctx.deps, keyInput);
   if (!key.ok) return refusal(key.status, key.status === 'invalid_key' ? key.detail : 'no such license', ctx.requestId, key.status === 'invalid_key' ? 400 : 404);
   const fingerprintHash = (await fingerprintHasher(ctx.deps))(fingerprint);
@@ -103,6 +106,7 @@ async function deactivate(ctx: RequestContext): Promise<RouteResponse> {
   const activationId = optionalString(body, 'activationId', 128);
   const fingerprint = optionalString(body, 'fingerprint', 512);
   if (activationId === undefined && fingerprint === undefined) throw httpError(400, 'missing_field', '"activationId" or "fingerprint" is required');
+  await limitOnline(ctx, keyInput);
   const key = onlineKey(ctx.deps, keyInput);
   if (!key.ok) return refusal(key.status, key.status === 'invalid_key' ? key.detail : 'no such license', ctx.requestId, key.status === 'invalid_key' ? 400 : 404);
   const hash = fingerprint !== undefined ? (await fingerprintHasher(ctx.deps))(fingerprint) : undefined;
