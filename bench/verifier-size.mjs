@@ -10,7 +10,7 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 
 async function measure(splitting) {
   const result = await build({
-    stdin: { contents: "export { verifyLicense } from 'license-admin/verify';", resolveDir: root, loader: 'js' },
+    stdin: { contents: "export { verifyLicense, verifyLease, verifyRevocationList } from 'license-admin/verify';", resolveDir: root, loader: 'js' },
     bundle: true, format: 'esm', platform: 'browser', minify: true, write: false, logLevel: 'silent',
     ...(splitting ? { splitting: true, outdir: '/virtual' } : {}),
   });

@@ -3,9 +3,11 @@
 Copy everything above `if __name__ == "__main__":` into your app and embed TRUSTED_KEYS from
 `license-admin keys show`. verify_license() never raises: every input, however hostile, gives
 (claims, None) or (None, reason), with exactly the checks of docs/FORMAT.md section 3.
-Running this file checks it against test vectors: python3 docs/verify_license.py fixtures/vectors/*.json
+Leases and revocation lists (docs/FORMAT.md sections 7 and 8) have verify_lease(), verify_revocation_list()
+and is_revoked(). Running this file checks it against test vectors:
+python3 docs/verify_license.py fixtures/vectors/*.json fixtures/token-vectors/*.json
 """
-import base64, json, math, re, time
+import base64, hashlib, json, math, re, time
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -125,6 +127,92 @@ def verify_license(blob, trusted_keys, product=None, tag="DTLIC3", now=None):
     return claims, None
 
 
+def _compact(token, trusted_keys, typ, claims_ok):
+    """The steps every newer token shares: exactly this typ (required), EdDSA, a trusted kid, the signature."""
+    if not isinstance(token, str) or len(token) > MAX_BLOB_CHARS:
+        return None, "malformed"
+    parts = _ASCII_WHITESPACE.sub("", token).split(".")
+    if len(parts) != 3:
+        return None, "malformed"
+    h, p, s = parts
+    header, claims, sig = _json(h), _json(p), _b64u(s)
+    if (not isinstance(header, dict) or not set(header) <= {"alg", "typ", "kid"}
+            or header.get("alg") != "EdDSA" or header.get("typ") != typ or not isinstance(header.get("kid"), str) or header["kid"] == ""
+            or not claims_ok(claims) or sig is None or len(sig) != 64):
+        return None, "malformed"
+    key = trusted_keys.get(header["kid"])
+    if key is None:
+        return None, "unknown-key"
+    try:
+        Ed25519PublicKey.from_public_bytes(key).verify(sig, f"{h}.{p}".encode())
+    except (InvalidSignature, ValueError, TypeError):
+        return None, "bad-signature"
+    if claims["v"] != 1:
+        return None, "malformed"
+    return claims, None
+
+
+def _sha256_b64u(text):
+    return base64.urlsafe_b64encode(hashlib.sha256(text.encode("utf-8")).digest()).rstrip(b"=").decode()
+
+
+def verify_lease(lease, trusted_keys, fingerprint, product=None, now=None):
+    """A lease from POST /api/v1/licenses/activate, for this machine's fingerprint. (claims, None) or (None, reason)."""
+    ok = lambda c: (isinstance(c, dict) and _int(c.get("v")) and _date(c.get("iat")) and _date(c.get("exp"))
+                    and all(isinstance(c.get(k), str) and c[k] != "" for k in ("iss", "sub", "act", "fph")))
+    claims, reason = _compact(lease, trusted_keys, "lease+jwt", ok)
+    if reason:
+        return None, reason
+    if product is not None and claims["iss"] != product:
+        return None, "wrong-product"
+    if not isinstance(fingerprint, str) or _sha256_b64u(fingerprint) != claims["fph"]:
+        return None, "wrong-machine"
+    now = math.floor(time.time() if now is None else now)
+    if claims["iat"] > now + 300:
+        return None, "not-yet-valid"
+    if claims["exp"] <= now:
+        return None, "expired"
+    return claims, None
+
+
+def verify_revocation_list(token, trusted_keys, product=None, min_seq=None, now=None):
+    """GET /api/v1/revocations. Keep the list with the highest seq you verified and pass that seq as min_seq."""
+    ok = lambda c: (isinstance(c, dict) and _int(c.get("v")) and _int(c.get("seq")) and c["seq"] >= 0 and _date(c.get("iat"))
+                    and _date(c.get("exp")) and isinstance(c.get("iss"), str)
+                    and isinstance(c.get("revoked"), list) and all(isinstance(r, str) for r in c["revoked"]))
+    claims, reason = _compact(token, trusted_keys, "revocations+jwt", ok)
+    if reason:
+        return None, reason
+    if product is not None and claims["iss"] != product:
+        return None, "wrong-product"
+    if min_seq is not None and claims["seq"] < min_seq:
+        return None, "rolled-back"
+    if claims["exp"] <= math.floor(time.time() if now is None else now):
+        return None, "expired"
+    return claims, None
+
+
+def is_revoked(license_claims, list_claims):
+    """Whether a verified list names this verified license."""
+    return _sha256_b64u(license_claims["sub"]) in list_claims["revoked"]
+
+
+def _token_vector(v, keys, now):
+    """fixtures/token-vectors: (verdict, what became of the revocation list or None)."""
+    if v["kind"] == "lease":
+        return verify_lease(v["token"], keys, v.get("fingerprint"), v.get("product"), now)[1] or "valid", None
+    if v["kind"] == "revocations":
+        return verify_revocation_list(v["token"], keys, v.get("product"), v.get("minSeq"), now)[1] or "valid", None
+    claims, reason = verify_license(v["token"], keys, v.get("product"), None, now)
+    if reason or not v.get("revocations"):
+        return reason or "valid", None
+    r = v["revocations"]
+    listed, list_reason = verify_revocation_list(r["list"], keys, claims["iss"], r.get("minSeq"), now)
+    if list_reason:
+        return "valid", list_reason
+    return ("revoked" if is_revoked(claims, listed) else "valid"), "trusted"
+
+
 if __name__ == "__main__":
     # Test harness: each file holds one vector or a list of them (fixtures/vectors, the hostile corpus).
     import sys
@@ -136,8 +224,13 @@ if __name__ == "__main__":
             keys = {k["kid"]: _b64u(k["x"]) or b"" for k in v.get("trustedKeys") or [v["publicKeyJwk"]]}
             now = datetime.fromisoformat(v["now"].replace("Z", "+00:00")).timestamp()
             try:
-                claims, reason = verify_license(v["blob"], keys, v.get("product"), v["tag"], now)
-                actual = reason or "valid"
+                if "kind" in v:
+                    actual, used = _token_vector(v, keys, now)
+                    if "expectedRevocations" in v and used != v["expectedRevocations"]:
+                        actual = f"{actual} (revocation list: {used})"
+                else:
+                    claims, reason = verify_license(v["blob"], keys, v.get("product"), v["tag"], now)
+                    actual = reason or "valid"
             except Exception as error:  # the recipe must never get here; the tests fail if it does
                 actual = f"raised {type(error).__name__}: {error}"
             print(json.dumps({"file": path, "name": v.get("name", path), "expected": v.get("expected"), "actual": actual}))

@@ -11,6 +11,7 @@ import { registerServerCommands } from './cli/program-server.js';
 import { registerSyncCommands } from './cli/program-sync.js';
 import { registerFormatCommands } from './cli/program-format.js';
 import { registerConfigCommands } from './cli/program-config.js';
+import { registerOnlineCommands } from './cli/program-online.js';
 
 export type Runner = (command: Command, fn: (app: AppContext) => Promise<void>) => Promise<void>;
 
@@ -43,6 +44,7 @@ export function createProgram(): Program {
   registerServerCommands(program, run);
   registerSyncCommands(program, run);
   registerFormatCommands(program, run);
+  registerOnlineCommands(program, run);
   const override = (c: Command): void => c.commands.forEach((sub) => (sub.exitOverride(), override(sub)));
   override(program);
   program.cleanup = async () => app?.close();

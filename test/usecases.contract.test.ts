@@ -26,6 +26,7 @@ import { editLicense } from '../src/usecases/edit.js';
 import { forgetPerson } from '../src/usecases/forget.js';
 import type { LedgerStore, LedgerTx } from '../src/usecases/ledger-port.js';
 import { mintInTransaction, mintLicense, type MintRequest } from '../src/usecases/mint.js';
+import { activateMachine, checkLicense, deactivateMachine, listActivations, resetActivations, type ActivationPolicy } from '../src/usecases/activations.js';
 import { addNote } from '../src/usecases/note.js';
 import { reissueLicenses } from '../src/usecases/reissue.js';
 import { renewLicense, setSubscriptionExpiry } from '../src/usecases/renew.js';
@@ -235,6 +236,39 @@ const SCENARIOS: Record<string, (s: Subject, t: ReturnType<typeof testContext>) 
     expect(await userError(s.store.transaction((tx) => forgetPerson(tx, 'kim@example.com', ctx)))).toMatch(/no licenses for kim@example.com/);
     expect(await userError(s.store.transaction((tx) => resendLicenses(tx, b.license.licenseKey, ctx.clock(), compose)))).toMatch(/forgotten person/);
     return [a.license.licenseKey, b.license.licenseKey];
+  },
+
+  async 'activations: the limit (seats override it), the same machine again, replace-oldest, deactivate, reset'(s, { ctx, at }) {
+    const one = await s.store.transaction((tx) => mintLicense(tx, { tier: 'pro', email: 'a@example.com' }, ctx, { existing: 'error' }));
+    const key = one.license.licenseKey;
+    const refuse: ActivationPolicy = { limit: 1, onLimit: 'refuse' };
+    const act = (fp: string, policy = refuse, k = key) => s.store.transaction((tx) => activateMachine(tx, { licenseKey: k, fingerprintHash: fp, label: `m-${fp}` }, policy, ctx));
+    at(START + 1000);
+    const first = await act('h1');
+    expect(first).toMatchObject({ status: 'activated', created: true, limit: 1, events: [{ type: 'activated', data: { fingerprintHash: 'h1', label: 'm-h1' } }] });
+    expect(await act('h1')).toMatchObject({ status: 'activated', created: false, events: [] });
+    expect(await act('h2')).toMatchObject({ status: 'too_many_machines', events: [], limit: 1 });
+    const replaced = await act('h2', { limit: 1, onLimit: 'replace-oldest' });
+    expect(replaced.status === 'activated' && replaced.replaced.map((a) => a.fingerprintHash)).toEqual(['h1']);
+    expect(replaced.events.map((e) => e.type)).toEqual(['deactivated', 'activated']);
+    expect(await s.store.transaction((tx) => checkLicense(tx, { licenseKey: key, fingerprintHash: 'h1' }, new Date(START)))).toMatchObject({ status: 'machine_unknown' });
+    expect(await s.store.transaction((tx) => checkLicense(tx, { licenseKey: key, email: 'b@example.com' }, new Date(START)))).toMatchObject({ status: 'unknown', license: null });
+    const team = await s.store.transaction((tx) => mintLicense(tx, { tier: 'pro', email: 't@example.com', seats: 2 }, ctx, { existing: 'error' }));
+    expect((await act('t1', refuse, team.license.licenseKey)).status).toBe('activated');
+    expect((await act('t2', refuse, team.license.licenseKey)).status).toBe('activated');
+    expect((await act('t3', refuse, team.license.licenseKey)).status).toBe('too_many_machines');
+    at(START - 5000); // a replica whose clock is behind still deactivates after the activation
+    const current = replaced.status === 'activated' ? replaced.activation.id : '';
+    expect(await s.store.transaction((tx) => deactivateMachine(tx, key, current, ctx))).toMatchObject({ status: 'deactivated', activations: [] });
+    expect(await s.store.transaction((tx) => deactivateMachine(tx, key, current, ctx))).toMatchObject({ status: 'activation_unknown', events: [] });
+    expect(await s.store.transaction((tx) => deactivateMachine(tx, NOBODY, current, ctx))).toMatchObject({ status: 'unknown', events: [] });
+    const reset = await s.store.transaction((tx) => resetActivations(tx, team.license.licenseKey, ctx));
+    expect(reset.cleared).toHaveLength(2);
+    expect(await s.store.transaction((tx) => resetActivations(tx, team.license.licenseKey, ctx))).toMatchObject({ cleared: [], events: [] });
+    expect((await s.store.transaction((tx) => listActivations(tx, team.license.licenseKey))).activations).toEqual([]);
+    await s.store.transaction((tx) => revokeLicense(tx, key, 'refund', ctx));
+    expect(await act('h9')).toMatchObject({ status: 'revoked', events: [] });
+    return [key, team.license.licenseKey];
   },
 
   async 'reissue re-signs active licenses in another format, once'(s, { ctx, at }) {

@@ -9,6 +9,7 @@ import { toView } from '../ledger/license-view.js';
 import type { LedgerEvent } from '../ledger/events.js';
 import type { LicenseRow } from '../ledger/project.js';
 import { requireLicense } from '../usecases/find-license.js';
+import { projectActivations } from '../ledger/activations.js';
 
 export async function showCommand(target: string, app: AppContext): Promise<void> {
   const ledger = await app.ledger();
@@ -19,7 +20,7 @@ export async function showCommand(target: string, app: AppContext): Promise<void
   if (rows.length === 0) throw new UserError(`no licenses for ${target}; try "license-admin search ${target.split('@')[0]}"`, { code: 'not_found' });
   const withEvents = rows.map((row) => ({ row, events: ledger.eventsFor(row.licenseKey).map(({ seq: _seq, ...e }) => e) }));
   if (app.json) {
-    const views = withEvents.map(({ row, events }) => ({ ...toView(row, now), events }));
+    const views = withEvents.map(({ row, events }) => ({ ...toView(row, now), activations: projectActivations(events).map(({ id, label, activatedAt }) => ({ id, label, activatedAt })), events }));
     return app.out.json(looksLikeLicenseKey(target) && !target.includes('@') ? views[0] : views);
   }
   for (const { row, events } of withEvents) {
@@ -39,6 +40,8 @@ export async function showCommand(target: string, app: AppContext): Promise<void
       ['Key id', row.kid ?? '-'],
       ['Source', `${row.source}${row.verified ? '' : ' (unverified legacy blob)'}`],
     ];
+    const active = projectActivations(events);
+    if (active.length) fields.push(['Activations', active.map((a) => `${a.id}${a.label ? ` (${a.label})` : ''}`).join(', ')]);
     const lines = fields.map(([k, v]) => field(k, safeCell(v)));
     // Several notes are one per line, each indented under the label (never a line of its own at column 0).
     if (row.notes) lines.push(field('Notes', row.notes.split('\n').map((note) => safeText(note)).join('\n')));
@@ -65,6 +68,9 @@ function describeEvent(e: LedgerEvent): string[] {
     note_added: String(d.text ?? ''),
     forgotten: 'personal data erased',
     order_contested: contestDetails(e),
+    activated: `${String(d.activationId)}${d.label ? ` (${String(d.label)})` : ''}`,
+    deactivated: `${String(d.activationId)}${d.reason ? ` (${String(d.reason)})` : ''}`,
+    activations_reset: `${String(d.count ?? '')} seat(s) freed`,
   };
   return [e.at.replace('T', ' ').slice(0, 19), e.type.replace('_', ' '), e.actor, details[e.type] ?? (d.to ? `to ${String(d.to)}` : '')];
 }

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
+import { onlineProblems, type OnlineConfig } from './online.js';
 import { productsProblems, type ProductConfig } from './products.js';
 
 export type KeyStorage = 'keychain' | 'file' | 'plaintext-file';
@@ -47,6 +48,8 @@ export interface Config {
   signingKid?: string;
   /** Products after the first (the first is the fields above): see products.ts. */
   products?: ProductConfig[];
+  /** The first product's online validation and activations (src/config/online.ts); absent: off. */
+  online?: OnlineConfig;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -100,6 +103,7 @@ export function validateConfig(c: Config, where = 'config'): Config {
     FIELD_RULES.blobTag(c.blobTag),
     FIELD_RULES.keyStorage(c.keyStorage),
   ].filter((p): p is string => p !== null);
+  problems.push(...onlineProblems(c.online, 'online'));
   if (problems.length === 0) problems.push(...productsProblems(c));
   if (problems.length) throw new UserError(`${where}: ${problems.join('; ')}`);
   return c;

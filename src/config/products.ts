@@ -4,6 +4,7 @@
 // with the product's id, prefix, tiers, duration, tag, format, product map and signing key in it.
 import { UsageError, UserError } from '../errors.js';
 import { FIELD_RULES, type Config, type ProductMapping } from './config.js';
+import { onlineProblems, type OnlineConfig } from './online.js';
 
 /** One product as `products[]` stores it; the first product is the config's top-level fields. */
 export interface ProductConfig {
@@ -18,12 +19,14 @@ export interface ProductConfig {
   productMap?: ProductMapping[];
   /** The key that signs this product's licenses; absent: the key store's active key. */
   signingKid?: string;
+  /** This product's online validation and activations (src/config/online.ts); absent: off. */
+  online?: OnlineConfig;
 }
 
 function firstProduct(c: Config): ProductConfig {
   return {
     id: c.product, name: c.productName, prefix: c.prefix, tiers: c.tiers, defaultYears: c.defaultYears, blobTag: c.blobTag, format: c.format,
-    ...(c.productMap ? { productMap: c.productMap } : {}), ...(c.signingKid ? { signingKid: c.signingKid } : {}),
+    ...(c.productMap ? { productMap: c.productMap } : {}), ...(c.signingKid ? { signingKid: c.signingKid } : {}), ...(c.online ? { online: c.online } : {}),
   };
 }
 
@@ -52,10 +55,10 @@ export function configForProduct(config: Config, id: string): Config {
   const p = productsOf(config).find((x) => x.id === id);
   if (!p) throw new UserError(`no product "${id}"; the products are ${productIds(config).join(', ')}`);
   if (p.id === config.product) return config;
-  const { productMap: _map, signingKid: _kid, ...shared } = config;
+  const { productMap: _map, signingKid: _kid, online: _online, ...shared } = config;
   return {
     ...shared, product: p.id, productName: p.name, prefix: p.prefix, tiers: p.tiers, defaultYears: p.defaultYears, blobTag: p.blobTag, format: p.format,
-    ...(p.productMap ? { productMap: p.productMap } : {}), ...(p.signingKid ? { signingKid: p.signingKid } : {}),
+    ...(p.productMap ? { productMap: p.productMap } : {}), ...(p.signingKid ? { signingKid: p.signingKid } : {}), ...(p.online ? { online: p.online } : {}),
   };
 }
 
@@ -113,7 +116,8 @@ export function productsProblems(config: Config): string[] {
   const extra = config.products;
   if (extra === undefined) return [];
   if (!Array.isArray(extra)) return ['products must be a list'];
-  const problems = extra.flatMap((p, i) => (typeof p !== 'object' || p === null ? [`products[${i}] is not an object`] : productProblems(p).map((m) => `products[${i}]: ${m}`)));
+  const problems = extra.flatMap((p, i) => (typeof p !== 'object' || p === null ? [`products[${i}] is not an object`]
+    : [...productProblems(p), ...onlineProblems(p.online, 'online')].map((m) => `products[${i}]: ${m}`)));
   const clash = problems.length ? null : clashes(productsOf(config));
   return clash ? [...problems, clash] : problems;
 }

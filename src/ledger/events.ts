@@ -14,7 +14,11 @@ export type EventType =
   | 'mail_queued'
   | 'mail_sent'
   /** Two licenses claimed one order: history only (src/ledger/order-claims.ts). */
-  | 'order_contested';
+  | 'order_contested'
+  /** A machine took one of the license's activations, gave it back, or all were cleared (src/ledger/activations.ts). */
+  | 'activated'
+  | 'deactivated'
+  | 'activations_reset';
 
 export interface MintData {
   product: string;
@@ -67,7 +71,7 @@ export interface LedgerEvent {
 
 export const STATE_EVENTS: ReadonlySet<EventType> = new Set(['minted', 'imported', 'renewed', 'reissued', 'changed', 'revoked', 'reinstated', 'note_added', 'forgotten']);
 
-const PERSONAL_FIELDS = ['name', 'email', 'blob', 'text', 'note', 'to', 'fromName', 'fromEmail'];
+const PERSONAL_FIELDS = ['name', 'email', 'blob', 'text', 'note', 'to', 'fromName', 'fromEmail', 'label'];
 
 /** What a forget leaves of an event: the facts (dates, tier, key) without the person. Idempotent. */
 export function scrubEventData(data: Record<string, unknown>): Record<string, unknown> {

@@ -258,6 +258,13 @@ export const MIGRATIONS: Migration[] = [
     // not mail a license the server already queued.
     sql: `ALTER TABLE admin_mint_requests ADD COLUMN mail_queued INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 10,
+    name: 'license uses (Gumroad-compatible verify)',
+    // How many times /v2/licenses/verify counted a license (Gumroad's `uses`): a server-side counter,
+    // not a license fact, so it is not an event.
+    sql: `CREATE TABLE IF NOT EXISTS license_uses (license_key TEXT PRIMARY KEY COLLATE NOCASE, uses INTEGER NOT NULL DEFAULT 0);`,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {

@@ -14,6 +14,11 @@ import { StoreBusyError } from '../stores/store.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJwksRoutes } from './routes/jwks.js';
+import { registerGumroadLicenseRoutes } from './routes/gumroad-licenses.js';
+import { registerLemonSqueezyLicenseRoutes } from './routes/lemonsqueezy-licenses.js';
+import { registerLicenseRoutes } from './routes/licenses.js';
+import { registerOpenApiRoutes } from './routes/openapi.js';
+import { registerRevocationRoutes } from './routes/revocations.js';
 import { registerSyncRoutes } from './routes/sync.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 
@@ -50,6 +55,11 @@ export function createApp(input: ServerInput): App {
   registerAdminRoutes(router);
   registerSyncRoutes(router);
   registerWebhookRoutes(router);
+  registerLicenseRoutes(router);
+  registerLemonSqueezyLicenseRoutes(router);
+  registerGumroadLicenseRoutes(router);
+  registerRevocationRoutes(router);
+  registerOpenApiRoutes(router);
   // Two loops, so sending mail (SMTP round trips) never holds up minting the next sales, and vice versa.
   const interval = deps.pollIntervalMs ?? 1000;
   const fulfilment = new BackgroundLoop([createFulfilmentTask(deps)], deps.log, interval);

@@ -148,6 +148,13 @@ export const PG_MIGRATIONS: PgMigration[] = [
     // As the SQLite ledger's migration 9.
     sql: `ALTER TABLE admin_mint_requests ADD COLUMN mail_queued boolean NOT NULL DEFAULT false;`,
   },
+  {
+    version: 6,
+    name: 'license uses (Gumroad-compatible verify)',
+    // How many times /v2/licenses/verify counted a license (Gumroad's `uses`): a server-side counter,
+    // not a license fact, so it is not an event.
+    sql: `CREATE TABLE license_uses (license_key text PRIMARY KEY, uses bigint NOT NULL DEFAULT 0);`,
+  },
 ];
 
 const MIGRATION_LOCK = 7_262_001;

@@ -80,6 +80,20 @@ export class PostgresStore implements ServerStore {
         (await c.query<SqlRow>('SELECT * FROM licenses WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1) ORDER BY issued_at DESC, license_key', [now.toISOString()]))
           .rows.map(pgRowToLicense),
       eventCount: async (keys) => Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE license_key = ANY($1::text[])', [keys])).rows[0]!.n),
+      activationEvents: async (key) =>
+        (await c.query<SqlRow>(
+          `SELECT seq, id, license_key, type, at, actor, source, data::text AS data FROM events
+           WHERE license_key = $1 AND type IN ('activated', 'deactivated', 'activations_reset') ORDER BY at, id`, [key]))
+          .rows.map((r) => { const { seq: _seq, ...e } = pgRowToEvent(r); return e; }),
+      lockLicense: async (key) => {
+        await c.query('SELECT 1 FROM licenses WHERE license_key = $1 FOR UPDATE', [key]);
+      },
+      revocations: async (product) => ({
+        seq: Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE type IN ('revoked', 'reinstated') AND license_key IN (SELECT license_key FROM licenses WHERE product = $1)`, [product])).rows[0]!.n),
+        revokedKeys: (await c.query<{ license_key: string }>('SELECT license_key FROM licenses WHERE product = $1 AND revoked_at IS NOT NULL ORDER BY license_key', [product])).rows.map((r) => r.license_key),
+      }),
+      countUse: async (key, by) =>
+        Number((await c.query<{ uses: string }>('INSERT INTO license_uses (license_key, uses) VALUES ($1, $2) ON CONFLICT (license_key) DO UPDATE SET uses = license_uses.uses + excluded.uses RETURNING uses', [key, by])).rows[0]!.uses),
       lastEventAt: async (key) => (await c.query<{ at: string | null }>('SELECT max(at) AS at FROM events WHERE license_key = $1', [key])).rows[0]?.at ?? null,
       enqueueMail: (m) => this.outbox.enqueue(m, c),
       unsentMailLike: async (m) => (await this.outbox.list({ statuses: UNSENT_STATUSES, limit: 10_000 }, c)).find((w) => sameMessage(m, w)) ?? null,

@@ -3,7 +3,7 @@
 // once and hands back a settled promise, so a use case over SQLite never waits on I/O between its steps.
 import type { Ledger } from '../ledger/ledger.js';
 import type { LicenseRow } from '../ledger/project.js';
-import { rowToLicense, type SqlRow } from '../ledger/row-mapping.js';
+import { rowToEvent, rowToLicense, type SqlRow } from '../ledger/row-mapping.js';
 import type { SqliteOutbox } from '../mail/sqlite-outbox.js';
 import type { LedgerTx, NewPaymentEvent, StoredPaymentEvent } from '../usecases/ledger-port.js';
 
@@ -29,6 +29,17 @@ export function sqliteLedgerTx(ledger: Ledger, outbox: () => SqliteOutbox | Prom
     activeLicenses: async (now) => (await import('../ledger/queries.js')).listLicenses(ledger, { status: 'active' }, now),
     eventCount: async (keys) => keys.reduce((n, key) => n + ledger.eventsFor(key).length, 0),
     lastEventAt: async (key) => ledger.lastEventAt(key),
+    activationEvents: async (key) =>
+      (db.prepare(`SELECT * FROM events WHERE license_key = ? AND type IN ('activated', 'deactivated', 'activations_reset') ORDER BY at, id`).all(key) as SqlRow[])
+        .map((r) => { const { seq: _seq, ...e } = rowToEvent(r); return e; }),
+    // The transaction is BEGIN IMMEDIATE (sqlite-transaction.ts): it already holds the only write lock.
+    lockLicense: async () => undefined,
+    revocations: async (product) => ({
+      seq: Number((db.prepare(`SELECT count(*) AS n FROM events WHERE type IN ('revoked', 'reinstated') AND license_key IN (SELECT license_key FROM licenses WHERE product = ?)`).get(product) as { n: number }).n),
+      revokedKeys: (db.prepare('SELECT license_key FROM licenses WHERE product = ? AND revoked_at IS NOT NULL ORDER BY license_key').all(product) as { license_key: string }[]).map((r) => r.license_key),
+    }),
+    countUse: async (key, by) =>
+      Number((db.prepare('INSERT INTO license_uses (license_key, uses) VALUES (?, ?) ON CONFLICT (license_key) DO UPDATE SET uses = uses + excluded.uses RETURNING uses').get(key, by) as { uses: number }).uses),
     applyEvents: async (events, applyOptions) => {
       if (options.onForgotten && events.some((e) => e.type === 'forgotten')) options.onForgotten();
       return ledger.applyEventsInTransaction(events, applyOptions);

@@ -6,6 +6,7 @@ export const MAX_PUSH_EVENTS = 5_000;
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
   'minted', 'imported', 'renewed', 'reissued', 'changed', 'revoked', 'reinstated', 'note_added', 'forgotten', 'mail_queued', 'mail_sent', 'order_contested',
+  'activated', 'deactivated', 'activations_reset',
 ]);
 const ORIGIN_STRINGS = ['product', 'name', 'email', 'tier', 'issuedAt', 'blob'] as const;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -41,6 +42,8 @@ export function eventProblem(v: unknown, where: string): string | null {
     const bad = (['email', 'name', 'tier'] as const).find((k) => data[k] !== undefined && typeof data[k] !== 'string');
     if (bad) return `${where}.data.${bad} must be a string`;
   }
+  if ((v.type === 'activated' || v.type === 'deactivated') && !shortString(v.data.activationId, 128)) return `${where}.data.activationId must be a non-empty string`;
+  if (v.type === 'activated' && !shortString(v.data.fingerprintHash, 128)) return `${where}.data.fingerprintHash must be a non-empty string`;
   return null;
 }
 

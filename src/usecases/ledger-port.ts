@@ -77,6 +77,21 @@ export interface LedgerTx {
   /** The latest `at` among a license's events, so a new one can sort after it. */
   lastEventAt(licenseKey: string): Promise<string | null>;
   applyEvents(events: readonly LedgerEvent[], options?: ApplyOptions): Promise<ApplyResult>;
+  /** The license's activated / deactivated / activations_reset events (src/ledger/activations.ts), in (at, id) order. */
+  activationEvents(licenseKey: string): Promise<LedgerEvent[]>;
+  /**
+   * Holds the license until the transaction ends, so a read-then-write on it (an activation under a limit)
+   * runs one at a time across every process sharing the database. SQLite: BEGIN IMMEDIATE already holds the
+   * database's write lock; PostgreSQL: a row lock (SELECT … FOR UPDATE) on the license.
+   */
+  lockLicense(licenseKey: string): Promise<void>;
+  /**
+   * For the signed revocation list: the product's revoked license keys, and how many revoked / reinstated
+   * events its licenses have (the list's seq: events are never deleted, so it only grows).
+   */
+  revocations(product: string): Promise<{ seq: number; revokedKeys: string[] }>;
+  /** Gumroad's `uses` of a license: adds `by` (0 or 1) and returns the count after it. */
+  countUse(licenseKey: string, by: number): Promise<number>;
 
   /** Queues a message in the outbox, in this transaction; one message per idempotency key, ever. */
   enqueueMail(message: NewOutboxMessage): Promise<EnqueueResult>;

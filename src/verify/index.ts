@@ -1,14 +1,24 @@
 // The offline verifier that desktop apps embed: `import { verifyLicense } from 'license-admin/verify'`.
 // No Node-only APIs: WebCrypto Ed25519 where present, @noble/ed25519 (+ @noble/hashes SHA-512) as the portable fallback.
 import { FORMAT_VERSION, type LicenseClaims } from './claims.js';
-import { verifierFor, type PublicJwk } from './ed25519.js';
+import type { PublicJwk } from './ed25519.js';
 import { parseJws } from './jws.js';
+import { listRevokes, verifyRevocationList, type ListFailure } from './revocations.js';
+import { signatureProblem } from './signature.js';
 
 export type { LicenseClaims } from './claims.js';
 export type { PublicJwk } from './ed25519.js';
+export { verifyLease, LEASE_TYP, type LeaseOptions, type LeaseResult, type LeaseFailure, type VerifiedLease } from './lease.js';
+export { verifyRevocationList, REVOCATIONS_TYP, type ListOptions, type ListResult, type ListFailure, type VerifiedList } from './revocations.js';
 
-export type FailureReason = 'malformed' | 'bad-signature' | 'unknown-key' | 'expired' | 'not-yet-valid' | 'wrong-product';
-export const FAILURE_REASONS: readonly FailureReason[] = ['malformed', 'bad-signature', 'unknown-key', 'expired', 'not-yet-valid', 'wrong-product'];
+/** `revoked`: on the signed revocation list given in `revocations` (never without one). */
+export type FailureReason = BlobFailureReason | 'revoked';
+/** The verdicts a blob alone can get (without a revocation list): docs/FORMAT.md section 3. */
+export type BlobFailureReason = 'malformed' | 'bad-signature' | 'unknown-key' | 'expired' | 'not-yet-valid' | 'wrong-product';
+export const FAILURE_REASONS: readonly BlobFailureReason[] = ['malformed', 'bad-signature', 'unknown-key', 'expired', 'not-yet-valid', 'wrong-product'];
+
+/** What became of the revocation list given: trusted (its seq, to keep), or why it was not. */
+export type RevocationsUsed = { trusted: true; seq: number } | { trusted: false; reason: ListFailure; detail: string };
 
 export interface VerifiedLicense {
   key: string;
@@ -25,7 +35,9 @@ export interface VerifiedLicense {
   claims: LicenseClaims;
 }
 
-export type VerifyResult = { valid: true; license: VerifiedLicense } | { valid: false; reason: FailureReason; detail: string; license?: VerifiedLicense };
+export type VerifyResult =
+  | { valid: true; license: VerifiedLicense; revocations?: RevocationsUsed }
+  | { valid: false; reason: FailureReason; detail: string; license?: VerifiedLicense; revocations?: RevocationsUsed };
 
 export interface VerifyOptions {
   /** The public keys the app trusts: JWKs with kid (as `license-admin keys show --json` prints), or a JWKS. */
@@ -37,23 +49,34 @@ export interface VerifyOptions {
   now?: Date;
   /** Seconds of clock skew tolerated for iat in the future. Default 300. */
   clockToleranceSec?: number;
+  /**
+   * The signed revocation list (GET /api/v1/revocations) and the highest seq this app has trusted before.
+   * The app stores the list whose result says `trusted: true` and its seq; a list with a lower seq, or an
+   * expired one, is reported in `revocations` and not used.
+   */
+  revocations?: { list: string; minSeq?: number };
 }
 
 export async function verifyLicense(blob: string, options: VerifyOptions): Promise<VerifyResult> {
   const parsed = parseJws(blob, options.tag);
   if (!parsed.ok) return { valid: false, reason: 'malformed', detail: parsed.detail };
-  const { header, claims, signingInput, signature } = parsed.value;
-  const keys = Array.isArray(options.keys) ? options.keys : options.keys.keys;
-  const jwk = keys.find((k) => k.kid === header.kid);
-  if (!jwk) return { valid: false, reason: 'unknown-key', detail: `signed by key ${header.kid}, which is not among the trusted keys` };
-  let signatureOk = false;
-  try {
-    signatureOk = await (await verifierFor(jwk))(signature, signingInput);
-  } catch {
-    signatureOk = false;
-  }
-  if (!signatureOk) return { valid: false, reason: 'bad-signature', detail: 'the signature does not match the content (tampered or wrong key)' };
+  const { header, claims } = parsed.value;
+  const bad = await signatureProblem(parsed.value, options.keys);
+  if (bad) return { valid: false, ...bad };
   const license = toLicense(claims, header.kid);
+  const result = await checkClaims(license, options);
+  if (!options.revocations) return result;
+  const checked = await verifyRevocationList(options.revocations.list, { keys: options.keys, product: claims.iss, now: options.now ?? new Date(), ...(options.revocations.minSeq !== undefined ? { minSeq: options.revocations.minSeq } : {}) });
+  if (!checked.valid) return { ...result, revocations: { trusted: false, reason: checked.reason, detail: checked.detail } };
+  const revocations: RevocationsUsed = { trusted: true, seq: checked.list.seq };
+  if (result.valid && (await listRevokes(checked.list, claims.sub))) {
+    return { valid: false, reason: 'revoked', detail: `revoked (revocation list ${checked.list.seq})`, license, revocations };
+  }
+  return { ...result, revocations };
+}
+
+async function checkClaims(license: VerifiedLicense, options: VerifyOptions): Promise<VerifyResult> {
+  const claims = license.claims;
   if (claims.v !== FORMAT_VERSION) return { valid: false, reason: 'malformed', detail: `unsupported format version ${claims.v}`, license };
   if (options.product !== undefined && claims.iss !== options.product) {
     return { valid: false, reason: 'wrong-product', detail: `issued for product "${claims.iss}", not "${options.product}"`, license };

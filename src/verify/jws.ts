@@ -9,14 +9,14 @@ export const MAX_BLOB_CHARS = 65_536;
 /** Arrays and objects nested deeper than this in the header or payload are `malformed` (claims need 2). */
 export const MAX_JSON_DEPTH = 16;
 
-export interface ParsedJws {
+export interface ParsedJws<T = LicenseClaims> {
   header: { alg: string; typ?: string; kid: string };
-  claims: LicenseClaims;
+  claims: T;
   signingInput: Uint8Array;
   signature: Uint8Array;
 }
 
-export type JwsParseResult = { ok: true; value: ParsedJws } | { ok: false; detail: string };
+export type JwsParseResult<T = LicenseClaims> = { ok: true; value: ParsedJws<T> } | { ok: false; detail: string };
 
 /**
  * Mail clients wrap long lines, so whitespace inside a blob is ignored (it cannot change what was signed).
@@ -29,6 +29,14 @@ export function stripTag(blob: string, tag: string | undefined): string | null {
 }
 
 export function parseJws(blob: string, tag?: string): JwsParseResult {
+  return parseCompact(blob, tag, LICENSE_TYP, false, readClaims, 'a v1 license claim set');
+}
+
+/**
+ * Every token this project signs (licenses, leases, revocation lists): EdDSA, a kid, and its own `typ`, so one
+ * kind never passes for another. `typRequired`: the newer kinds must say theirs (old licenses may omit it).
+ */
+export function parseCompact<T>(blob: string, tag: string | undefined, typ: string, typRequired: boolean, read: (v: unknown) => T | null, what: string): JwsParseResult<T> {
   if (typeof blob !== 'string') return { ok: false, detail: 'a blob is a string' };
   if (blob.length > MAX_BLOB_CHARS) return { ok: false, detail: `longer than ${MAX_BLOB_CHARS} characters` };
   const body = stripTag(blob, tag);
@@ -43,10 +51,10 @@ export function parseJws(blob: string, tag?: string): JwsParseResult {
     if (!ALLOWED_HEADER.has(name)) return { ok: false, detail: `unexpected header parameter "${name}"` };
   }
   if (header.alg !== 'EdDSA') return { ok: false, detail: `alg must be EdDSA, got ${JSON.stringify(header.alg)}` };
-  if (header.typ !== undefined && header.typ !== LICENSE_TYP) return { ok: false, detail: `typ must be ${LICENSE_TYP}` };
+  if ((typRequired || header.typ !== undefined) && header.typ !== typ) return { ok: false, detail: `typ must be ${typ}` };
   if (typeof header.kid !== 'string' || header.kid === '') return { ok: false, detail: 'header has no kid' };
-  const claims = readClaims(decodeJson(p));
-  if (!claims) return { ok: false, detail: 'payload is not a v1 license claim set' };
+  const claims = read(decodeJson(p));
+  if (!claims) return { ok: false, detail: `payload is not ${what}` };
   const signature = base64urlDecode(s);
   if (!signature || signature.length !== 64) return { ok: false, detail: 'signature is not 64 bytes of base64url' };
   return {

@@ -3,7 +3,9 @@
 // is missing there, so it gets SHA-512 from @noble/hashes (its README's documented way) and verifies
 // synchronously. One module with static imports, so a bundler keeps only sha512 of @noble/hashes.
 import { hashes, verify } from '@noble/ed25519';
-import { sha512 } from '@noble/hashes/sha2.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
+
+export { sha256 };
 
 hashes.sha512 ??= sha512;
 
