@@ -148,6 +148,34 @@ export const PG_MIGRATIONS: PgMigration[] = [
     // As the SQLite ledger's migration 9.
     sql: `ALTER TABLE admin_mint_requests ADD COLUMN mail_queued boolean NOT NULL DEFAULT false;`,
   },
+  {
+    version: 7,
+    name: 'buyer portal: sign-in tokens, sessions, reminders',
+    // As the SQLite ledger's migration 11.
+    sql: `
+      CREATE TABLE portal_tokens (
+        token_hash  text PRIMARY KEY,
+        email       text NOT NULL,
+        purpose     text NOT NULL,
+        expires_at  timestamptz NOT NULL,
+        created_at  timestamptz NOT NULL
+      );
+      CREATE TABLE portal_sessions (
+        session_hash text PRIMARY KEY,
+        email        text NOT NULL,
+        csrf_secret  text NOT NULL,
+        expires_at   timestamptz NOT NULL,
+        created_at   timestamptz NOT NULL
+      );
+      CREATE TABLE portal_reminders (
+        license_key text NOT NULL,
+        remind_on   date NOT NULL,
+        days_before integer NOT NULL,
+        queued_at   timestamptz NOT NULL,
+        PRIMARY KEY (license_key, remind_on)
+      );
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = 7_262_001;
