@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
-import { productsProblems, type ProductConfig } from './products.js';
+import { productIds, productsProblems, type ProductConfig } from './products.js';
+import { portalProblems, type PortalConfig } from '../portal/portal-settings.js';
 
 export type KeyStorage = 'keychain' | 'file' | 'plaintext-file';
 
@@ -47,6 +48,8 @@ export interface Config {
   signingKid?: string;
   /** Products after the first (the first is the fields above): see products.ts. */
   products?: ProductConfig[];
+  /** The buyer's self-service portal (docs/PORTAL.md). */
+  portal?: PortalConfig;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -101,6 +104,7 @@ export function validateConfig(c: Config, where = 'config'): Config {
     FIELD_RULES.keyStorage(c.keyStorage),
   ].filter((p): p is string => p !== null);
   if (problems.length === 0) problems.push(...productsProblems(c));
+  if (problems.length === 0) problems.push(...portalProblems(c, productIds(c)));
   if (problems.length) throw new UserError(`${where}: ${problems.join('; ')}`);
   return c;
 }
