@@ -18,6 +18,8 @@ import { oncePerKey } from '../server/once-per-key.js';
 import { openStore } from '../server/open-store.js';
 import { createSmtpMailSender } from '../server/smtp-mail-sender.js';
 import { checkGumroadApi, parsePort, retryPolicy } from './serve-env.js';
+import { loadPortalPages } from '../portal/pages.js';
+import { loadPortalMailTemplates } from '../mail/portal-mail-templates.js';
 
 export interface ServeFlags {
   port?: string;
@@ -40,7 +42,11 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
   const log = createLogger({ clock: app.clock, level: app.env.LICENSE_ADMIN_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
   const store = await openStore({ databaseUrl: flags.databaseUrl, ledgerFile: app.paths.ledgerFile, random: app.random });
   const mail = await mailSender(app, log);
+  // Links in mails: LICENSE_ADMIN_PUBLIC_URL, else where this process listens (known once it does).
+  let listening = `http://${host}:${port}`;
+  const publicUrl = () => new URL(app.env.LICENSE_ADMIN_PUBLIC_URL ?? listening);
   const server = createApp({
+    publicUrl, portalPages: loadPortalPages(config.templatesDir, app.paths.configDir),
     store, config, env: app.env, clock: app.clock, random: app.random, format, log, mail,
     signer: async () => signer, publicKeys: () => keys.publicKeys(),
     // Other products (config.products): their own keys and formats, each loaded once.
@@ -53,6 +59,7 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
   try {
     const main = await listen(adminPort === null ? server.handler : server.handlerFor('public'), port, host);
     listeners.push(main);
+    listening = urlOf(main);
     const admin = adminPort === null ? null : await listen(server.handlerFor('admin'), adminPort, adminHost);
     if (admin) listeners.push(admin);
     server.start();
@@ -101,7 +108,7 @@ async function mailSender(app: AppContext, log: Logger): Promise<MailSender | nu
   }
   const lease = app.env.LICENSE_ADMIN_OUTBOX_LEASE_MS;
   return createSmtpMailSender({
-    settings, templates: loadTemplates(config.templatesDir, app.paths.configDir), config, random: app.random, clock: app.clock, log,
+    settings, templates: loadTemplates(config.templatesDir, app.paths.configDir), portalTemplates: loadPortalMailTemplates(config.templatesDir, app.paths.configDir), config, random: app.random, clock: app.clock, log,
     ...(lease ? { leaseMs: parsePositiveInt(lease, 'LICENSE_ADMIN_OUTBOX_LEASE_MS') } : {}),
   });
 }

@@ -9,6 +9,8 @@ export interface PortalProductConfig {
   renewal?: RenewalPolicy;
   /** free: how many years a renewal adds (default 1). */
   renewYears?: number;
+  /** free: offered only this many days before the end, or after it (default the largest reminder day, at least 30). */
+  renewWindowDays?: number;
   /** checkout: where the buyer pays (Gumroad product URL, Stripe Payment Link, Lemon Squeezy checkout URL). */
   checkout?: { provider: CheckoutProvider; url: string };
 }
@@ -51,9 +53,9 @@ export function portalSettings(config: Config): PortalSettings {
   };
 }
 
-export function productPortal(config: Config, productId: string): Required<Pick<PortalProductConfig, 'renewal' | 'renewYears'>> & Pick<PortalProductConfig, 'checkout'> {
+export function productPortal(config: Config, productId: string): Required<Pick<PortalProductConfig, 'renewal' | 'renewYears'>> & Pick<PortalProductConfig, 'checkout' | 'renewWindowDays'> {
   const p = config.portal?.products?.[productId] ?? {};
-  return { renewal: p.renewal ?? 'none', renewYears: p.renewYears ?? 1, ...(p.checkout ? { checkout: p.checkout } : {}) };
+  return { renewal: p.renewal ?? 'none', renewYears: p.renewYears ?? 1, ...(p.checkout ? { checkout: p.checkout } : {}), ...(p.renewWindowDays ? { renewWindowDays: p.renewWindowDays } : {}) };
 }
 
 const minutes = (v: unknown, max: number) => v === undefined || (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max);
@@ -77,6 +79,7 @@ export function portalProblems(config: Config, productIds: readonly string[]): s
     if (!productIds.includes(id)) problems.push(`${at}: no product "${id}" (the products are ${productIds.join(', ')})`);
     if (product.renewal !== undefined && !['none', 'free', 'checkout'].includes(product.renewal)) problems.push(`${at}.renewal must be none, free or checkout`);
     if (product.renewYears !== undefined && !(Number.isInteger(product.renewYears) && product.renewYears >= 1 && product.renewYears <= 100)) problems.push(`${at}.renewYears must be a whole number from 1 to 100`);
+    if (product.renewWindowDays !== undefined && !(Number.isInteger(product.renewWindowDays) && product.renewWindowDays >= 1 && product.renewWindowDays <= 3650)) problems.push(`${at}.renewWindowDays must be a whole number of days from 1 to 3650`);
     if (product.renewal === 'checkout') {
       const c = product.checkout;
       if (!c || !['gumroad', 'stripe', 'lemonsqueezy'].includes(c.provider)) problems.push(`${at}.checkout.provider must be gumroad, stripe or lemonsqueezy when renewal is checkout`);

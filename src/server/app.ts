@@ -15,6 +15,11 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerJwksRoutes } from './routes/jwks.js';
 import { registerSyncRoutes } from './routes/sync.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
+import { registerPortalRoutes } from './routes/portal.js';
+import { clientIpResolver } from './client-ip.js';
+import { memoryRateLimits } from './rate-limit.js';
+import { createReminderTask } from '../portal/reminder-task.js';
+import { PortalJobs } from '../portal/portal-jobs.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 /** 'public': webhooks, health, JWKS; 'admin': /internal, /sync, health; 'all': one listener for both. */
@@ -40,17 +45,29 @@ const ADMIN_PREFIXES = ['/internal/', '/sync/'];
 export function createApp(input: ServerDeps): App {
   const router = new Router();
   const loops: BackgroundLoop[] = [];
-  const deps: ServerDeps = { ...input, wake: () => loops.forEach((l) => l.wake()) };
+  const wakeable: BackgroundLoop[] = [];
+  const deps: ServerDeps = {
+    ...input,
+    rateLimits: input.rateLimits ?? memoryRateLimits(input.clock),
+    clientIp: input.clientIp ?? clientIpResolver(input.env.LICENSE_ADMIN_TRUSTED_PROXIES),
+    publicUrl: input.publicUrl ?? (() => new URL(input.env.LICENSE_ADMIN_PUBLIC_URL ?? 'http://127.0.0.1:8787')),
+    wake: () => wakeable.forEach((l) => l.wake()),
+  };
+  const portalJobs = new PortalJobs(deps.log);
   registerHealthRoutes(router);
   registerJwksRoutes(router);
   registerAdminRoutes(router);
   registerSyncRoutes(router);
   registerWebhookRoutes(router);
+  registerPortalRoutes(router, portalJobs);
   // Two loops, so sending mail (SMTP round trips) never holds up minting the next sales, and vice versa.
   const interval = deps.pollIntervalMs ?? 1000;
   const fulfilment = new BackgroundLoop([createFulfilmentTask(deps)], deps.log, interval);
   const outbox = new BackgroundLoop([createOutboxTask(deps)], deps.log, interval);
-  loops.push(fulfilment, outbox);
+  // Reminders look for licenses near their end now and then, not every poll.
+  const reminders = new BackgroundLoop([createReminderTask(deps)], deps.log, deps.reminderIntervalMs ?? 60_000);
+  loops.push(fulfilment, outbox, reminders);
+  wakeable.push(fulfilment, outbox);
   let inFlight = 0;
   let idle: (() => void) | null = null;
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -110,6 +127,8 @@ export function createApp(input: ServerDeps): App {
     // Fulfilment first: it queues the mail that the outbox then sends.
     drain: async () => {
       await fulfilment.drain();
+      await portalJobs.idle();
+      await reminders.drain();
       await outbox.drain();
     },
     reloadConfig(config) {
@@ -117,6 +136,7 @@ export function createApp(input: ServerDeps): App {
     },
     async close() {
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      await portalJobs.idle();
       await Promise.all(loops.map((l) => l.stop()));
       await deps.mail?.close?.();
       await deps.store.close();
@@ -126,7 +146,7 @@ export function createApp(input: ServerDeps): App {
 
 function send(res: ServerResponse, r: RouteResponse, requestId: string): void {
   if (res.headersSent) return;
-  const headers: Record<string, string> = { 'x-request-id': requestId, ...(r.headers ?? {}) };
+  const headers: Record<string, string | string[]> = { 'x-request-id': requestId, ...(r.headers ?? {}) };
   let body: string;
   if (r.json !== undefined) {
     headers['content-type'] = 'application/json; charset=utf-8';

@@ -9,6 +9,9 @@ import type { Logger } from './logger.js';
 import type { RetryPolicy } from './fulfilment/retry-policy.js';
 import type { MailSender } from './mail-sender.js';
 import type { ServerStore } from '../stores/store.js';
+import type { IncomingMessage } from 'node:http';
+import type { RateLimits } from './rate-limit.js';
+import type { PortalPages } from '../portal/pages.js';
 
 export interface ServerDeps {
   store: ServerStore;
@@ -30,8 +33,18 @@ export interface ServerDeps {
   maxBodyBytes?: number;
   /** Background polling for work left by another replica or a crash (default 1000 ms). */
   pollIntervalMs?: number;
+  /** How often the reminder task looks for licenses near their end (default 60 s). */
+  reminderIntervalMs?: number;
   /** How a failing order backs off and when it is given up (default: fulfilment/retry-policy.ts). */
   fulfilmentRetry?: RetryPolicy;
+  /** Limits shared by every replica (rate-limit.ts); createApp fills a default when absent. */
+  rateLimits?: RateLimits;
+  /** The client's address (client-ip.ts); createApp fills a default when absent. */
+  clientIp?: (req: IncomingMessage) => string;
+  /** The server's public URL (LICENSE_ADMIN_PUBLIC_URL, else where serve listens): the base of links in mails. */
+  publicUrl?: () => URL;
+  /** The portal's page templates (config.templatesDir overrides); absent: the built-in pages. */
+  portalPages?: PortalPages;
   /** Set by createApp: tells the background workers there is new work. */
   wake?: () => void;
 }
