@@ -8,8 +8,9 @@ export class PortalJobs {
 
   constructor(private readonly log: Logger) {}
 
+  /** Starts `job` on a later turn of the event loop: the answer is written first, whatever the job finds. */
   start(name: string, job: () => Promise<void>): void {
-    const p: Promise<void> = job().catch((error: unknown) => {
+    const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve)).then(job).catch((error: unknown) => {
       this.log.error('portal job failed', { job: name, error: (error as Error)?.name ?? 'Error', message: (error as Error)?.message?.slice(0, 200) });
     }).finally(() => this.running.delete(p));
     this.running.add(p);
