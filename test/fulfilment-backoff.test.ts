@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signingKeyFromSeed } from '../src/license/ed25519-key.js';
 import { createJwsFormat } from '../src/license/jws-format.js';
 import type { ServerDeps } from '../src/server/deps.js';
+import { withServerDefaults } from '../src/server/deps-defaults.js';
 import { processOrder } from '../src/server/fulfilment/process-order.js';
 import { createLogger } from '../src/server/logger.js';
 import { openStore } from '../src/server/open-store.js';
@@ -31,11 +32,11 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (kind) => {
     await store.migrate();
     let now = new Date('2026-12-01T10:00:00.000Z');
     const signer = signingKeyFromSeed(randomBytes(32));
-    const deps: ServerDeps = {
+    const deps: ServerDeps = withServerDefaults({
       store, config: TEST_CONFIG, env: { LICENSE_ADMIN_DEFAULT_TIER: 'pro' }, clock: () => now, random: (n) => randomBytes(n),
       format: createJwsFormat(undefined), signer: async () => signer, publicKeys: () => [signer.publicJwk],
       log: createLogger({ write: () => undefined, level: 'error' }), mail: null,
-    };
+    });
     try {
       const orderRef = 'gumroad:BACKOFF-1';
       const sale = { provider: 'gumroad', eventId: 'sale:BACKOFF-1', kind: 'sale', orderRef, productName: 'DashTool Pro', email: 'backoff@example.com', occurredAt: now.toISOString(), rawType: 'sale' };

@@ -42,11 +42,8 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
   const log = createLogger({ clock: app.clock, level: app.env.LICENSE_ADMIN_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
   const store = await openStore({ databaseUrl: flags.databaseUrl, ledgerFile: app.paths.ledgerFile, random: app.random });
   const mail = await mailSender(app, log);
-  // Links in mails: LICENSE_ADMIN_PUBLIC_URL, else where this process listens (known once it does).
-  let listening = `http://${host}:${port}`;
-  const publicUrl = () => new URL(app.env.LICENSE_ADMIN_PUBLIC_URL ?? listening);
   const server = createApp({
-    publicUrl, portalPages: loadPortalPages(config.templatesDir, app.paths.configDir),
+    portalPages: loadPortalPages(config.templatesDir, app.paths.configDir),
     store, config, env: app.env, clock: app.clock, random: app.random, format, log, mail,
     signer: async () => signer, publicKeys: () => keys.publicKeys(),
     // Other products (config.products): their own keys and formats, each loaded once.
@@ -59,9 +56,9 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
   try {
     const main = await listen(adminPort === null ? server.handler : server.handlerFor('public'), port, host);
     listeners.push(main);
-    listening = urlOf(main);
     const admin = adminPort === null ? null : await listen(server.handlerFor('admin'), adminPort, adminHost);
     if (admin) listeners.push(admin);
+    server.listeningOn(urlOf(main));
     server.start();
     const info = {
       url: urlOf(main),

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BackgroundLoop } from './background.js';
-import type { ServerDeps } from './deps.js';
+import type { ServerDeps, ServerInput } from './deps.js';
+import { publicUrlHolder, withServerDefaults } from './deps-defaults.js';
 import { createFulfilmentTask } from './fulfilment/worker.js';
 import { errorBody, HttpError } from './http-error.js';
 import { createOutboxTask } from './outbox-task.js';
@@ -16,8 +17,6 @@ import { registerJwksRoutes } from './routes/jwks.js';
 import { registerSyncRoutes } from './routes/sync.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerPortalRoutes } from './routes/portal.js';
-import { clientIpResolver } from './client-ip.js';
-import { memoryRateLimits } from './rate-limit.js';
 import { createReminderTask } from '../portal/reminder-task.js';
 import { PortalJobs } from '../portal/portal-jobs.js';
 
@@ -36,23 +35,20 @@ export interface App {
   drain(): Promise<void>;
   /** Finishes in-flight requests and the current background batch, then closes the store. */
   close(): Promise<void>;
+  /** Tells the app where it listens: the public URL in mail links when LICENSE_ADMIN_PUBLIC_URL is unset. */
+  listeningOn(url: string): void;
   /** Uses this config from the next request or order on (`serve` on SIGHUP). */
   reloadConfig(config: ServerDeps['config']): void;
 }
 
 const ADMIN_PREFIXES = ['/internal/', '/sync/'];
 
-export function createApp(input: ServerDeps): App {
+export function createApp(input: ServerInput): App {
   const router = new Router();
   const loops: BackgroundLoop[] = [];
   const wakeable: BackgroundLoop[] = [];
-  const deps: ServerDeps = {
-    ...input,
-    rateLimits: input.rateLimits ?? memoryRateLimits(input.clock),
-    clientIp: input.clientIp ?? clientIpResolver(input.env.LICENSE_ADMIN_TRUSTED_PROXIES),
-    publicUrl: input.publicUrl ?? (() => new URL(input.env.LICENSE_ADMIN_PUBLIC_URL ?? 'http://127.0.0.1:8787')),
-    wake: () => wakeable.forEach((l) => l.wake()),
-  };
+  const publicUrl = publicUrlHolder(input.env.LICENSE_ADMIN_PUBLIC_URL);
+  const deps: ServerDeps = { ...withServerDefaults(input, publicUrl), wake: () => wakeable.forEach((l) => l.wake()) };
   const portalJobs = new PortalJobs(deps.log);
   registerHealthRoutes(router);
   registerJwksRoutes(router);
@@ -131,6 +127,7 @@ export function createApp(input: ServerDeps): App {
       await reminders.drain();
       await outbox.drain();
     },
+    listeningOn: (url) => publicUrl.listeningOn(url),
     reloadConfig(config) {
       deps.config = config;
     },
@@ -139,6 +136,7 @@ export function createApp(input: ServerDeps): App {
       await portalJobs.idle();
       await Promise.all(loops.map((l) => l.stop()));
       await deps.mail?.close?.();
+      await deps.rateLimits.close();
       await deps.store.close();
     },
   };

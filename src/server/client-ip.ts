@@ -1,15 +1,22 @@
-// PLACEHOLDER for the lead's src/server/client-ip.ts (proxy-addr). Same signature; X-Forwarded-For is
-// believed only from the listed proxy addresses. Replaced by main's file at merge.
+// Who is asking: the socket's address, or the X-Forwarded-For hop the configured proxies vouch for
+// (proxy-addr walks the chain from the socket and stops at the first address it does not trust). With no
+// trusted proxies, X-Forwarded-For is ignored: anyone can write that header.
 import type { IncomingMessage } from 'node:http';
+import proxyAddr from 'proxy-addr';
+import { UserError } from '../errors.js';
 
+/**
+ * `trusted`: LICENSE_ADMIN_TRUSTED_PROXIES, a comma-separated list of addresses, CIDR ranges or the names
+ * proxy-addr knows (loopback, linklocal, uniquelocal).
+ */
 export function clientIpResolver(trusted: string | undefined): (req: IncomingMessage) => string {
-  const proxies = new Set((trusted ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-  return (req) => {
-    const peer = req.socket.remoteAddress ?? 'unknown';
-    const header = req.headers['x-forwarded-for'];
-    if (!proxies.has(peer) || typeof header !== 'string') return peer;
-    const hops = header.split(',').map((s) => s.trim()).filter(Boolean);
-    for (let i = hops.length - 1; i >= 0; i--) if (!proxies.has(hops[i]!)) return hops[i]!;
-    return peer;
-  };
+  const list = (trusted ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) return (req) => req.socket.remoteAddress ?? 'unknown';
+  let trust: (addr: string, i: number) => boolean;
+  try {
+    trust = proxyAddr.compile(list);
+  } catch (error) {
+    throw new UserError(`LICENSE_ADMIN_TRUSTED_PROXIES: ${(error as Error).message} (use addresses, CIDR ranges, loopback, linklocal or uniquelocal, separated by commas)`);
+  }
+  return (req) => proxyAddr(req, trust);
 }

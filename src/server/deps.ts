@@ -37,14 +37,20 @@ export interface ServerDeps {
   reminderIntervalMs?: number;
   /** How a failing order backs off and when it is given up (default: fulfilment/retry-policy.ts). */
   fulfilmentRetry?: RetryPolicy;
-  /** Limits shared by every replica (rate-limit.ts); createApp fills a default when absent. */
-  rateLimits?: RateLimits;
-  /** The client's address (client-ip.ts); createApp fills a default when absent. */
-  clientIp?: (req: IncomingMessage) => string;
-  /** The server's public URL (LICENSE_ADMIN_PUBLIC_URL, else where serve listens): the base of links in mails. */
-  publicUrl?: () => URL;
+  /** Rate limits shared by every replica (createApp builds them on the store unless given). */
+  rateLimits: RateLimits;
+  /** The client's address (createApp: from LICENSE_ADMIN_TRUSTED_PROXIES unless given). */
+  clientIp: (req: IncomingMessage) => string;
+  /**
+   * The server's public URL for links in mail (LICENSE_ADMIN_PUBLIC_URL; else the address `serve` listens
+   * on, once it listens). createApp fills it.
+   */
+  publicUrl: () => URL;
   /** The portal's page templates (config.templatesDir overrides); absent: the built-in pages. */
   portalPages?: PortalPages;
   /** Set by createApp: tells the background workers there is new work. */
   wake?: () => void;
 }
+
+/** What createApp is given: the shared parts it can build itself are optional. */
+export type ServerInput = Omit<ServerDeps, 'rateLimits' | 'clientIp' | 'publicUrl'> & Partial<Pick<ServerDeps, 'rateLimits' | 'clientIp' | 'publicUrl'>>;

@@ -7,7 +7,7 @@ import type { LicenseRow } from '../ledger/project.js';
 import type { SqlRow } from '../ledger/row-mapping.js';
 import { sameMessage, UNSENT_STATUSES } from '../mail/outbox.js';
 import type { LedgerTx } from '../usecases/ledger-port.js';
-import type { AdminKeyRecord, NewPaymentEvent, SeqEvent, ServerStore, StoredPaymentEvent } from './store.js';
+import type { AdminKeyRecord, RateLimitBackend, NewPaymentEvent, SeqEvent, ServerStore, StoredPaymentEvent } from './store.js';
 import { applyEventsPg, pgRowToEvent, pgRowToLicense } from './pg-events.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { PostgresOutbox } from './postgres-outbox.js';
@@ -51,6 +51,10 @@ export class PostgresStore implements ServerStore {
 
   async health(): Promise<void> {
     await this.pool.query('SELECT 1');
+  }
+
+  rateLimitBackend(): RateLimitBackend {
+    return { kind: 'postgres', pool: this.pool };
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,8 @@ import { rowToEvent, type SqlRow } from '../ledger/row-mapping.js';
 import type { Outbox } from '../mail/outbox.js';
 import { SqliteOutbox } from '../mail/sqlite-outbox.js';
 import type { LedgerTx } from '../usecases/ledger-port.js';
-import { StoreBusyError, type AdminKeyRecord, type NewPaymentEvent, type SeqEvent, type ServerStore, type StoredPaymentEvent, type TransactionOptions } from './store.js';
+import { StoreBusyError, type AdminKeyRecord, type RateLimitBackend, type NewPaymentEvent, type SeqEvent, type ServerStore, type StoredPaymentEvent, type TransactionOptions } from './store.js';
+import { openRateLimitFile } from './rate-limit-file.js';
 import { insertPaymentEvent, licenseByOrder, paymentEvents, sqliteLedgerTx } from './sqlite-ledger-tx.js';
 import { runSqliteTransaction } from './sqlite-transaction.js';
 import type { PortalStore } from './portal-store.js';
@@ -71,6 +72,11 @@ export class SqliteStore implements ServerStore {
   /** Every operation: one at a time on the connection, and retried (asynchronously) while another process writes. */
   private run<T>(job: () => Promise<T> | T, waitMs = BACKGROUND_BUSY_WAIT_MS): Promise<T> {
     return retryWhileBusy(() => this.queue.run(job), { waitMs, stopped: () => this.closing });
+  }
+
+  rateLimitBackend(): RateLimitBackend {
+    const db = openRateLimitFile(this.ledger.path);
+    return { kind: 'sqlite', db, close: () => db.close() };
   }
 
   async migrate(): Promise<void> {

@@ -1,6 +1,8 @@
 // The server's storage: the use cases' ledger transactions (src/usecases/ledger-port.ts) plus what only the
 // server needs (sync cursors, webhook intake, admin keys, nonces, the outbox worker). Two implementations:
 // the SQLite ledger the CLI uses (sqlite-store.ts) and PostgreSQL (postgres-store.ts).
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
 import type { LedgerEvent } from '../ledger/events.js';
 import type { LicenseRow } from '../ledger/project.js';
 import type { Outbox } from '../mail/outbox.js';
@@ -28,6 +30,12 @@ export interface AdminKeyRecord {
   label: string | null;
   createdAt: string;
 }
+
+/** Where the shared rate-limit counters live (src/server/rate-limit.ts): every replica must see the same ones. */
+export type RateLimitBackend =
+  | { kind: 'sqlite'; db: Database.Database; close?: () => void }
+  | { kind: 'postgres'; pool: pg.Pool }
+  | { kind: 'memory' };
 
 /** How long an HTTP request waits for a busy database before its 503 (background work waits longer). */
 export const FOREGROUND_BUSY_WAIT_MS = 2_000;
@@ -67,6 +75,8 @@ export interface ServerStore extends LedgerStore {
 
   addAdminKey(x: string, kid: string, label: string | null, at: Date): Promise<{ created: boolean }>;
   adminKeys(): Promise<AdminKeyRecord[]>;
+  /** The database the rate limits count in (opened on first use; closed by the rate limits, before the store). */
+  rateLimitBackend(): RateLimitBackend;
   /** Records a token nonce until expiresAtSec; false when it was already used. Expired nonces are pruned. */
   useNonce(nonce: string, expiresAtSec: number, nowSec: number): Promise<boolean>;
 }

@@ -72,9 +72,7 @@ export async function startTestServer(o: TestServerOptions): Promise<TestServer>
         templates: loadTemplates(undefined, dir), config, random, clock, log,
       })
     : null;
-  let url = '';
   const app = createApp({
-    publicUrl: () => new URL(o.env?.LICENSE_ADMIN_PUBLIC_URL ?? url),
     store, config, clock, random, log, mail, format: createJwsFormat(undefined),
     env: { LICENSE_ADMIN_GUMROAD_TOKEN: GUMROAD_TOKEN, LICENSE_ADMIN_GUMROAD_SELLER_ID: SELLER_ID, LICENSE_ADMIN_STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
       LICENSE_ADMIN_LEMONSQUEEZY_SECRET: LEMON_SECRET, LICENSE_ADMIN_DEFAULT_TIER: 'pro', ...o.env },
@@ -83,8 +81,9 @@ export async function startTestServer(o: TestServerOptions): Promise<TestServer>
   });
   const server: Server = createServer(app.handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app.listeningOn(url);
   app.start();
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url, app, store, signer, logLines,
     async close() {
