@@ -1,12 +1,15 @@
 // The product's checkout URL carrying the license key, in the field each provider hands back to our
 // webhook (docs/PORTAL.md cites the providers' code):
-// - Gumroad: a query parameter on the product URL comes back in the sale ping's `url_params`.
+// - Gumroad: a query parameter on the product URL comes back in the sale ping's `url_params` (antiwork/gumroad
+//   app/models/concerns/purchase/ping_notification.rb: payload[:url_params] = url_parameters).
 // - Stripe Payment Links: `client_reference_id` comes back on the checkout.session.completed session.
-// - Lemon Squeezy: `checkout[custom][license_key]` comes back as `meta.custom_data.license_key`.
+// - Lemon Squeezy: `checkout[custom][renews]` (checkout_data.custom in lmsqueezy/lemonsqueezy.js
+//   src/checkouts/types.ts) comes back as the webhook's `meta.custom_data.renews`.
 // Pure.
 import type { CheckoutProvider } from './portal-settings.js';
 
-export const RENEWS_PARAM = 'license_key';
+/** Not `license_key`: Gumroad's ping already has a field of that name (its own license keys). */
+export const RENEWS_PARAM = 'renews';
 
 export function checkoutUrl(checkout: { provider: CheckoutProvider; url: string }, licenseKey: string): string {
   const url = new URL(checkout.url);
