@@ -34,6 +34,12 @@ export function registerServerCommands(program: Command, run: Runner): void {
     .addHelpText('after', example('license-admin serve --port 8787', 'DATABASE_URL="$(cat /run/secrets/db-url)" license-admin serve --host 0.0.0.0 --admin-port 8788'))
     .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/serve.js')).serveCommand({ ...opts, ...(await databaseUrlOf(opts, cmd)) }, app)));
 
+  withDatabaseUrl(program.command('reminders'))
+    .description('renewal reminders (docs/PORTAL.md): with --dry-run, who the server would remind now')
+    .option('--dry-run', 'show who would get a reminder; send nothing')
+    .addHelpText('after', example('license-admin reminders --dry-run', 'license-admin reminders --dry-run --json'))
+    .action((opts, cmd) => run(cmd, async (app) => (await import('../commands/reminders.js')).remindersCommand({ ...opts, ...(await databaseUrlOf(opts, cmd)) }, app)));
+
   const server = program
     .command('server')
     .description('server administration')

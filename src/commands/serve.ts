@@ -20,6 +20,8 @@ import { createSmtpMailSender } from '../server/smtp-mail-sender.js';
 import { chooseSigner } from '../signers/choose-signer.js';
 import { checkSignerAtStart } from '../signers/check-at-start.js';
 import { checkGumroadApi, parsePort, retryPolicy } from './serve-env.js';
+import { loadPortalPages } from '../portal/pages.js';
+import { loadPortalMailTemplates } from '../mail/portal-mail-templates.js';
 
 export interface ServeFlags {
   port?: string;
@@ -44,6 +46,7 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
   const store = await openStore({ databaseUrl: flags.databaseUrl, ledgerFile: app.paths.ledgerFile, random: app.random });
   const mail = await mailSender(app, log);
   const server = createApp({
+    portalPages: loadPortalPages(config.templatesDir, app.paths.configDir),
     store, config, env: app.env, clock: app.clock, random: app.random, format, log, mail,
     signer: async () => signer, publicKeys: () => keys.publicKeys(),
     // Other products (config.products): their own keys and formats, each loaded once.
@@ -105,7 +108,7 @@ async function mailSender(app: AppContext, log: Logger): Promise<MailSender | nu
   }
   const lease = app.env.LICENSE_ADMIN_OUTBOX_LEASE_MS;
   return createSmtpMailSender({
-    settings, templates: loadTemplates(config.templatesDir, app.paths.configDir), config, random: app.random, clock: app.clock, log,
+    settings, templates: loadTemplates(config.templatesDir, app.paths.configDir), portalTemplates: loadPortalMailTemplates(config.templatesDir, app.paths.configDir), config, random: app.random, clock: app.clock, log,
     ...(lease ? { leaseMs: parsePositiveInt(lease, 'LICENSE_ADMIN_OUTBOX_LEASE_MS') } : {}),
   });
 }

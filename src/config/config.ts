@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
 import { onlineProblems, type OnlineConfig } from './online.js';
-import { productsProblems, type ProductConfig } from './products.js';
+import { productIds, productsProblems, type ProductConfig } from './products.js';
+import { portalProblems, type PortalConfig } from '../portal/portal-settings.js';
 
 export type KeyStorage = 'keychain' | 'file' | 'plaintext-file';
 
@@ -50,6 +51,8 @@ export interface Config {
   products?: ProductConfig[];
   /** The first product's online validation and activations (src/config/online.ts); absent: off. */
   online?: OnlineConfig;
+  /** The buyer's self-service portal (docs/PORTAL.md). */
+  portal?: PortalConfig;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -105,6 +108,7 @@ export function validateConfig(c: Config, where = 'config'): Config {
   ].filter((p): p is string => p !== null);
   problems.push(...onlineProblems(c.online, 'online'));
   if (problems.length === 0) problems.push(...productsProblems(c));
+  if (problems.length === 0) problems.push(...portalProblems(c, productIds(c)));
   if (problems.length) throw new UserError(`${where}: ${problems.join('; ')}`);
   return c;
 }

@@ -265,6 +265,35 @@ export const MIGRATIONS: Migration[] = [
     // not a license fact, so it is not an event.
     sql: `CREATE TABLE IF NOT EXISTS license_uses (license_key TEXT PRIMARY KEY COLLATE NOCASE, uses INTEGER NOT NULL DEFAULT 0);`,
   },
+  {
+    version: 11,
+    name: 'buyer portal: sign-in tokens, sessions, reminders',
+    // Tokens and sessions are stored only as SHA-256 hashes of what the buyer holds (src/portal/secrets.ts);
+    // one reminder row per license and date, so replicas never mail the same reminder twice.
+    sql: `
+      CREATE TABLE IF NOT EXISTS portal_tokens (
+        token_hash  TEXT PRIMARY KEY,
+        email       TEXT NOT NULL,
+        purpose     TEXT NOT NULL,
+        expires_at  TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS portal_sessions (
+        session_hash TEXT PRIMARY KEY,
+        email        TEXT NOT NULL,
+        csrf_secret  TEXT NOT NULL,
+        expires_at   TEXT NOT NULL,
+        created_at   TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS portal_reminders (
+        license_key TEXT NOT NULL COLLATE NOCASE,
+        remind_on   TEXT NOT NULL,
+        days_before INTEGER NOT NULL,
+        queued_at   TEXT NOT NULL,
+        PRIMARY KEY (license_key, remind_on)
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {

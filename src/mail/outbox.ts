@@ -12,7 +12,7 @@ export type MaybePromise<T> = T | Promise<T>;
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
 
 /** What the mail is about: a minted/resent license, a renewed one, or a `mail test`. */
-export type MailKind = 'license' | 'renewed' | 'test';
+export type MailKind = 'license' | 'renewed' | 'test' | 'portal-sign-in' | 'reminder';
 
 export interface MailAttachment {
   filename: string;
@@ -34,6 +34,8 @@ export interface NewOutboxMessage {
   /** The licenses the message carries (mail_queued / mail_sent events are recorded for each). */
   licenseKeys: string[];
   createdAt: Date;
+  /** Who asked for it when not the creator ("portal": the buyer), recorded on the mail_queued events. */
+  requestedVia?: string;
 }
 
 export interface OutboxMessage extends Omit<NewOutboxMessage, 'createdAt'> {

@@ -52,7 +52,7 @@ export class SqliteOutbox implements Outbox<void> {
         return { id: Number(existing.id), messageId: String(existing.message_id), created: false };
       }
       const id = Number(info.lastInsertRowid);
-      this.recordEvents('mail_queued', m.licenseKeys, m.createdAt, { messageId: m.messageId, outboxId: id, to: m.to });
+      this.recordEvents('mail_queued', m.licenseKeys, m.createdAt, { messageId: m.messageId, outboxId: id, to: m.to, ...(m.requestedVia ? { via: m.requestedVia } : {}) });
       return { id, messageId: m.messageId, created: true };
     });
   }

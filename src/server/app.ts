@@ -21,6 +21,9 @@ import { registerOpenApiRoutes } from './routes/openapi.js';
 import { registerRevocationRoutes } from './routes/revocations.js';
 import { registerSyncRoutes } from './routes/sync.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
+import { registerPortalRoutes } from './routes/portal.js';
+import { createReminderTask } from '../portal/reminder-task.js';
+import { PortalJobs } from '../portal/portal-jobs.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 /** 'public': webhooks, health, JWKS; 'admin': /internal, /sync, health; 'all': one listener for both. */
@@ -48,8 +51,10 @@ const ADMIN_PREFIXES = ['/internal/', '/sync/'];
 export function createApp(input: ServerInput): App {
   const router = new Router();
   const loops: BackgroundLoop[] = [];
+  const wakeable: BackgroundLoop[] = [];
   const publicUrl = publicUrlHolder(input.env.LICENSE_ADMIN_PUBLIC_URL);
-  const deps: ServerDeps = { ...withServerDefaults(input, publicUrl), wake: () => loops.forEach((l) => l.wake()) };
+  const deps: ServerDeps = { ...withServerDefaults(input, publicUrl), wake: () => wakeable.forEach((l) => l.wake()) };
+  const portalJobs = new PortalJobs(deps.log);
   registerHealthRoutes(router);
   registerJwksRoutes(router);
   registerAdminRoutes(router);
@@ -60,11 +65,15 @@ export function createApp(input: ServerInput): App {
   registerGumroadLicenseRoutes(router);
   registerRevocationRoutes(router);
   registerOpenApiRoutes(router);
+  registerPortalRoutes(router, portalJobs);
   // Two loops, so sending mail (SMTP round trips) never holds up minting the next sales, and vice versa.
   const interval = deps.pollIntervalMs ?? 1000;
   const fulfilment = new BackgroundLoop([createFulfilmentTask(deps)], deps.log, interval);
   const outbox = new BackgroundLoop([createOutboxTask(deps)], deps.log, interval);
-  loops.push(fulfilment, outbox);
+  // Reminders look for licenses near their end now and then, not every poll.
+  const reminders = new BackgroundLoop([createReminderTask(deps)], deps.log, deps.reminderIntervalMs ?? 60_000);
+  loops.push(fulfilment, outbox, reminders);
+  wakeable.push(fulfilment, outbox);
   let inFlight = 0;
   let idle: (() => void) | null = null;
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -124,6 +133,8 @@ export function createApp(input: ServerInput): App {
     // Fulfilment first: it queues the mail that the outbox then sends.
     drain: async () => {
       await fulfilment.drain();
+      await portalJobs.idle();
+      await reminders.drain();
       await outbox.drain();
     },
     listeningOn: (url) => publicUrl.listeningOn(url),
@@ -132,6 +143,7 @@ export function createApp(input: ServerInput): App {
     },
     async close() {
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      await portalJobs.idle();
       await Promise.all(loops.map((l) => l.stop()));
       await deps.mail?.close?.();
       await deps.rateLimits.close();
@@ -142,7 +154,7 @@ export function createApp(input: ServerInput): App {
 
 function send(res: ServerResponse, r: RouteResponse, requestId: string): void {
   if (res.headersSent) return;
-  const headers: Record<string, string> = { 'x-request-id': requestId, ...(r.headers ?? {}) };
+  const headers: Record<string, string | string[]> = { 'x-request-id': requestId, ...(r.headers ?? {}) };
   let body: string;
   if (r.json !== undefined) {
     headers['content-type'] = 'application/json; charset=utf-8';

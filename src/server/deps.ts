@@ -12,6 +12,7 @@ import type { MailSender } from './mail-sender.js';
 import type { ServerStore } from '../stores/store.js';
 import type { IncomingMessage } from 'node:http';
 import type { RateLimits } from './rate-limit.js';
+import type { PortalPages } from '../portal/pages.js';
 
 export interface ServerDeps {
   store: ServerStore;
@@ -34,6 +35,8 @@ export interface ServerDeps {
   maxBodyBytes?: number;
   /** Background polling for work left by another replica or a crash (default 1000 ms). */
   pollIntervalMs?: number;
+  /** How often the reminder task looks for licenses near their end (default 60 s). */
+  reminderIntervalMs?: number;
   /** How a failing order backs off and when it is given up (default: fulfilment/retry-policy.ts). */
   fulfilmentRetry?: RetryPolicy;
   /** Rate limits shared by every replica (createApp builds them on the store unless given). */
@@ -45,6 +48,8 @@ export interface ServerDeps {
    * on, once it listens). createApp fills it.
    */
   publicUrl: () => URL;
+  /** The portal's page templates (config.templatesDir overrides); absent: the built-in pages. */
+  portalPages?: PortalPages;
   /** Set by createApp: tells the background workers there is new work. */
   wake?: () => void;
 }

@@ -18,7 +18,8 @@ export interface RouteResponse {
   json?: unknown;
   text?: string;
   html?: string;
-  headers?: Record<string, string>;
+  /** A list value sends the header once per item (several Set-Cookie). */
+  headers?: Record<string, string | string[]>;
 }
 
 export type RouteHandler = (ctx: RequestContext) => Promise<RouteResponse>;

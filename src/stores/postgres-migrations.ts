@@ -155,6 +155,34 @@ export const PG_MIGRATIONS: PgMigration[] = [
     // not a license fact, so it is not an event.
     sql: `CREATE TABLE license_uses (license_key text PRIMARY KEY, uses bigint NOT NULL DEFAULT 0);`,
   },
+  {
+    version: 7,
+    name: 'buyer portal: sign-in tokens, sessions, reminders',
+    // As the SQLite ledger's migration 11.
+    sql: `
+      CREATE TABLE portal_tokens (
+        token_hash  text PRIMARY KEY,
+        email       text NOT NULL,
+        purpose     text NOT NULL,
+        expires_at  timestamptz NOT NULL,
+        created_at  timestamptz NOT NULL
+      );
+      CREATE TABLE portal_sessions (
+        session_hash text PRIMARY KEY,
+        email        text NOT NULL,
+        csrf_secret  text NOT NULL,
+        expires_at   timestamptz NOT NULL,
+        created_at   timestamptz NOT NULL
+      );
+      CREATE TABLE portal_reminders (
+        license_key text NOT NULL,
+        remind_on   date NOT NULL,
+        days_before integer NOT NULL,
+        queued_at   timestamptz NOT NULL,
+        PRIMARY KEY (license_key, remind_on)
+      );
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = 7_262_001;

@@ -29,7 +29,7 @@ export class PostgresOutbox implements Outbox<Queryable | undefined> {
     );
     if (rows[0]) {
       const id = Number(rows[0].id);
-      await this.recordEvents(tx, 'mail_queued', m.licenseKeys, m.createdAt, { messageId: m.messageId, outboxId: id, to: m.to });
+      await this.recordEvents(tx, 'mail_queued', m.licenseKeys, m.createdAt, { messageId: m.messageId, outboxId: id, to: m.to, ...(m.requestedVia ? { via: m.requestedVia } : {}) });
       return { id, messageId: m.messageId, created: true };
     }
     const existing = await tx.query<Row>('SELECT id, message_id FROM outbox WHERE idempotency_key = $1', [m.idempotencyKey]);

@@ -12,6 +12,8 @@ import { applyEventsPg, pgRowToEvent, pgRowToLicense } from './pg-events.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { PostgresOutbox } from './postgres-outbox.js';
 import { withPgTransaction } from './pg-transaction.js';
+import type { PortalStore } from './portal-store.js';
+import { pgPortalStore } from './pg-portal.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -19,6 +21,7 @@ export class PostgresStore implements ServerStore {
   readonly kind = 'postgres' as const;
   readonly description: string;
   readonly outbox: PostgresOutbox;
+  readonly portal: PortalStore;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -27,6 +30,7 @@ export class PostgresStore implements ServerStore {
   ) {
     this.description = description;
     this.outbox = new PostgresOutbox(pool, { random, actor: 'server' });
+    this.portal = pgPortalStore(pool);
     // An idle client losing its connection must not crash the server; the next query reconnects.
     pool.on('error', () => undefined);
   }

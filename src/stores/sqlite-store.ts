@@ -12,6 +12,8 @@ import { StoreBusyError, type AdminKeyRecord, type RateLimitBackend, type NewPay
 import { openRateLimitFile } from './rate-limit-file.js';
 import { insertPaymentEvent, licenseByOrder, paymentEvents, sqliteLedgerTx } from './sqlite-ledger-tx.js';
 import { runSqliteTransaction } from './sqlite-transaction.js';
+import type { PortalStore } from './portal-store.js';
+import { sqlitePortalStore } from './sqlite-portal.js';
 import { DeliverySpool } from './delivery-spool.js';
 import { GroupCommit } from './group-commit.js';
 import { SerialQueue } from './serial-queue.js';
@@ -26,6 +28,7 @@ export class SqliteStore implements ServerStore {
   readonly kind = 'sqlite' as const;
   readonly description: string;
   readonly outbox: Outbox;
+  readonly portal: PortalStore;
   private readonly queue = new SerialQueue();
   private readonly sqliteOutbox: SqliteOutbox;
   private spool: DeliverySpool | null;
@@ -46,6 +49,7 @@ export class SqliteStore implements ServerStore {
     if (this.spool?.count()) this.scheduleDrain();
     this.sqliteOutbox = new SqliteOutbox(ledger, { random: options.random, actor: options.actor ?? 'server', source: 'server' });
     this.tx = sqliteLedgerTx(ledger, () => this.sqliteOutbox, { missingLicense: (key) => `no license ${key} on this server`, onForgotten: () => (this.forgotten = true) });
+    this.portal = sqlitePortalStore(() => this.db, (job) => this.run(job, FOREGROUND_BUSY_WAIT_MS));
     const o = this.sqliteOutbox;
     this.outbox = {
       enqueue: (m) => this.run(() => o.enqueue(m)),

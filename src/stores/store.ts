@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { LedgerEvent } from '../ledger/events.js';
 import type { LicenseRow } from '../ledger/project.js';
 import type { Outbox } from '../mail/outbox.js';
+import type { PortalStore } from './portal-store.js';
 import type { ApplyResult, LedgerStore, LedgerTx, NewPaymentEvent, StoredPaymentEvent, TransactionOptions } from '../usecases/ledger-port.js';
 
 export type { ApplyOptions, ApplyResult, FailedAttempt, NewPaymentEvent, StoredPaymentEvent, TransactionOptions } from '../usecases/ledger-port.js';
@@ -44,6 +45,8 @@ export interface ServerStore extends LedgerStore {
   /** Where it is, without credentials (for logs and `serve` output). */
   readonly description: string;
   readonly outbox: Outbox;
+  /** The buyer portal's tokens, sessions and reminders (portal-store.ts). */
+  readonly portal: PortalStore;
   migrate(): Promise<void>;
   /** Throws when the database does not answer. */
   health(): Promise<void>;

@@ -17,6 +17,7 @@ import { planFulfilment, type FulfilmentStep } from '../webhooks/fulfilment-plan
 import type { PaymentEvent } from '../webhooks/normalized.js';
 import { resolveProductTier } from '../webhooks/product-mapping.js';
 import { confirmInTx, lookUpPendingSales } from './gumroad-confirmation.js';
+import { renewForSale } from './renewal-sale.js';
 
 export const DEFAULT_TIER_ENV = 'LICENSE_ADMIN_DEFAULT_TIER';
 
@@ -85,8 +86,14 @@ interface StepContext {
 async function runStep(tx: LedgerTx, step: FulfilmentStep, license: LicenseRow | null, c: StepContext): Promise<LicenseRow | null> {
   const sender = c.deps.mail;
   if (step.action === 'mint') {
-    const { req, product } = mintRequestForSale(step.sale, step.expiresAt, c);
+    const { req, product, years } = mintRequestForSale(step.sale, step.expiresAt, c);
     const signing = await c.signingOf(product);
+    const renewed = await renewForSale(tx, { sale: step.sale, product, years }, c.deps, signing);
+    if (renewed) {
+      c.outcome.mailQueued ||= c.deps.mail !== null;
+      c.deps.log.info('sale renews a license', { orderRef: c.orderRef, licenseKey: renewed.licenseKey });
+      return renewed;
+    }
     const mail: LicenseMail | null = sender ? (l) => sender.licenseMail(l, signing.clock()) : null;
     const result = await mintLicense(tx, req, signing, { existing: 'return', mail });
     c.outcome.mailQueued ||= result.created && result.mailQueued;
@@ -110,7 +117,7 @@ async function runStep(tx: LedgerTx, step: FulfilmentStep, license: LicenseRow |
   }
 }
 
-function mintRequestForSale(sale: PaymentEvent, expiresAt: string | undefined, c: StepContext): { req: MintRequest; product: string } {
+function mintRequestForSale(sale: PaymentEvent, expiresAt: string | undefined, c: StepContext): { req: MintRequest; product: string; years: number | 'lifetime' | undefined } {
   const tier = resolveProductTier(sale, c.deps.config, c.deps.env[DEFAULT_TIER_ENV]);
   if ('error' in tier) throw new UserError(tier.error);
   if (!sale.email) throw new UserError(`the ${sale.provider} sale ${sale.eventId} has no buyer email`);
@@ -119,5 +126,5 @@ function mintRequestForSale(sale: PaymentEvent, expiresAt: string | undefined, c
     tier: tier.tier, email: sale.email, ...(sale.name ? { name: sale.name } : {}), ...duration,
     orderRef: c.orderRef, ...(c.gumroadOrderId ? { gumroadOrderId: c.gumroadOrderId } : {}),
   };
-  return { req, product: tier.product };
+  return { req, product: tier.product, years: tier.years };
 }

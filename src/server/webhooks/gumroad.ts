@@ -4,7 +4,7 @@ import { constantTimeEqual } from './constant-time.js';
 import {
   field, flag, flattenJsonFields, parseFormFields, periodEndFor, PingTooDeepError, shortPermalink, variantName, withoutCustomFieldShadows, type PingFields,
 } from './gumroad-fields.js';
-import { accept, compact, quantityOf, reject, rejectingInvalidFields, toIso, type PaymentEvent, type PaymentEventKind, type WebhookResult } from './normalized.js';
+import { accept, compact, quantityOf, reject, rejectingInvalidFields, toIso, type PaymentEvent, type PaymentEventKind, type WebhookResult, renewsKey } from './normalized.js';
 
 export interface GumroadPingRequest {
   /** The request's query string: `?token=…` (URLSearchParams, "token=…", or a plain object). */
@@ -107,6 +107,8 @@ function saleEvent(fields: PingFields, resource: string, receivedAt: string | un
       : undefined,
     rawType: resource,
     test: flag(fields, 'test') || undefined,
+    // Gumroad hands the product URL's query parameters back in `url_params` (Purchase::PingNotification).
+    renews: kind === 'sale' ? renewsKey(field(fields, 'url_params[renews]')) : undefined,
   });
 }
 

@@ -1,7 +1,7 @@
 // Lemon Squeezy: X-Signature is the hex HMAC-SHA256 of the raw body with the webhook's signing secret.
 // Payloads carry no event id, so "<event>:<object id>[:<time>]" is the idempotency key.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { accept, compact, quantityOf, reject, rejectingInvalidFields, toIso, type PaymentEvent, type WebhookRejection, type WebhookResult } from './normalized.js';
+import { accept, compact, quantityOf, reject, rejectingInvalidFields, toIso, type PaymentEvent, type WebhookRejection, type WebhookResult, renewsKey } from './normalized.js';
 
 type Obj = Record<string, unknown>;
 
@@ -41,7 +41,10 @@ function parseChecked(json: unknown): WebhookResult {
   const test = json.meta.test_mode === true || a.test_mode === true || undefined;
   const event = eventName.startsWith('order_') ? orderEvent(eventName, id, a) : subscriptionEvent(eventName, id, a);
   if ('ok' in event) return event;
-  return accept(compact(event, { test }));
+  // checkout[custom][renews] comes back as meta.custom_data.renews.
+  const custom = isObj(json.meta.custom_data) ? json.meta.custom_data : {};
+  const renews = event.kind === 'sale' ? renewsKey(custom.renews) : undefined;
+  return accept(compact(event, { test, renews }));
 }
 
 function orderEvent(eventName: string, id: string, a: Obj): PaymentEvent | WebhookRejection {

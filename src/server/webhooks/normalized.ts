@@ -40,6 +40,11 @@ export interface PaymentEvent {
   periodEnd?: string;
   /** The provider's own name for what happened ("charge.refunded", "sale", "order_created"). */
   rawType: string;
+  /**
+   * A sale paid at a checkout the portal opened to renew a license (src/portal/checkout-url.ts): that license's
+   * key, so fulfilment extends it instead of minting another.
+   */
+  renews?: string;
   /** The provider marked it as a test purchase (Gumroad `test`, Stripe `livemode: false`, Lemon Squeezy `test_mode`). */
   test?: boolean;
 }
@@ -131,6 +136,11 @@ export function toIso(value: unknown, name: string): string | undefined {
   const checked = checkIsoDate(value);
   if (!checked.ok) throw new InvalidFieldError(`"${name}" ${checked.problem}`);
   return new Date(checked.ms).toISOString();
+}
+
+/** The license key a checkout carried back (renewals from the portal); anything not shaped like a key is ignored. */
+export function renewsKey(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length <= 64 && /^[A-Za-z0-9]+-[A-Za-z0-9]+-[A-Za-z0-9]{4,}-[A-Za-z0-9-]{4,}$/.test(value.trim()) ? value.trim() : undefined;
 }
 
 /** The most units one purchase can carry: more is a malformed payload, not a sale. */

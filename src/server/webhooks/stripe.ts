@@ -1,6 +1,6 @@
 // Stripe events → PaymentEvents. Orders are keyed so a refund finds its sale: one-time payments by
 // PaymentIntent (what charge.refunded and disputes carry), subscriptions by subscription id (what invoices carry).
-import { accept, compact, quantityOf, reject, rejectingInvalidFields, unixToIso, type PaymentEvent, type PaymentEventKind, type WebhookResult } from './normalized.js';
+import { accept, compact, quantityOf, reject, rejectingInvalidFields, unixToIso, type PaymentEvent, type PaymentEventKind, type WebhookResult, renewsKey } from './normalized.js';
 import { verifyStripeSignature } from './stripe-signature.js';
 
 export { verifyStripeSignature, STRIPE_TOLERANCE_SEC, type StripeSignatureOk } from './stripe-signature.js';
@@ -93,6 +93,8 @@ function checkoutSale(session: Obj): Mapped | null {
     email: str(details.email) ?? str(session.customer_email),
     name: str(details.name),
     quantity: quantityOf(item?.quantity, 'line_items.data[0].quantity'),
+    // A Payment Link's ?client_reference_id= comes back on the session.
+    renews: renewsKey(session.client_reference_id),
   };
 }
 
