@@ -31,18 +31,18 @@ const vectors = [];
 function add(name, v) {
   vectors.push([name, { description: v.description, seedHex: v.seedHex, publicKeyJwk: v.publicKeyJwk ?? jwk(keyA), tag: v.tag === undefined ? 'DTLIC3' : v.tag, product: v.product ?? 'datatools', now: NOW, ...(v.claims ? { claims: v.claims } : {}), blob: v.blob, expected: v.expected }]);
 }
-function signed(name, description, claims, expected, { tag = 'DTLIC3', key = keyA, product } = {}) {
-  const blob = createJwsFormat(tag ?? undefined).encode(claims, key);
+async function signed(name, description, claims, expected, { tag = 'DTLIC3', key = keyA, product } = {}) {
+  const blob = await createJwsFormat(tag ?? undefined).encode(claims, key);
   add(name, { description, seedHex: key.exportSeed().toString('hex'), publicKeyJwk: jwk(key), tag, claims, blob, expected, ...(product ? { product } : {}) });
   return blob;
 }
 
-const valid = signed('01-valid', 'A one-year pro license behind the DTLIC3 tag', base, 'valid');
-signed('02-valid-lifetime', 'A lifetime license (no exp) with seats, features and updates_until', { ...base, sub: 'DT1-ENTERPRISE-0000-1111-2222-3333A', tier: 'enterprise', exp: undefined, updates_until: sec('2028-01-01T00:00:00Z'), seats: 5, features: ['export', 'sync'] }, 'valid');
-signed('03-valid-untagged', 'A bare JWS (no tag), non-ASCII name', { ...base, name: 'Zoë Ångström 李' }, 'valid', { tag: null });
-signed('04-expired', 'Expired on 2026-01-15, checked on 2026-06-01', { ...base, iat: sec('2025-01-15T10:00:00Z'), exp: sec('2026-01-15T10:00:00Z') }, 'expired');
-signed('05-not-yet-valid', 'Issued in the future (iat after now + 300 s)', { ...base, iat: sec('2026-07-01T00:00:00Z'), exp: sec('2027-07-01T00:00:00Z') }, 'not-yet-valid');
-signed('06-wrong-product', 'Issued for another product id', { ...base, iss: 'othertool' }, 'wrong-product');
+const valid = await signed('01-valid', 'A one-year pro license behind the DTLIC3 tag', base, 'valid');
+await signed('02-valid-lifetime', 'A lifetime license (no exp) with seats, features and updates_until', { ...base, sub: 'DT1-ENTERPRISE-0000-1111-2222-3333A', tier: 'enterprise', exp: undefined, updates_until: sec('2028-01-01T00:00:00Z'), seats: 5, features: ['export', 'sync'] }, 'valid');
+await signed('03-valid-untagged', 'A bare JWS (no tag), non-ASCII name', { ...base, name: 'Zoë Ångström 李' }, 'valid', { tag: null });
+await signed('04-expired', 'Expired on 2026-01-15, checked on 2026-06-01', { ...base, iat: sec('2025-01-15T10:00:00Z'), exp: sec('2026-01-15T10:00:00Z') }, 'expired');
+await signed('05-not-yet-valid', 'Issued in the future (iat after now + 300 s)', { ...base, iat: sec('2026-07-01T00:00:00Z'), exp: sec('2027-07-01T00:00:00Z') }, 'not-yet-valid');
+await signed('06-wrong-product', 'Issued for another product id', { ...base, iss: 'othertool' }, 'wrong-product');
 
 const [tagged, rest] = [valid.slice(0, 7), valid.slice(7)];
 const [h, p, s] = rest.split('.');
@@ -51,7 +51,7 @@ add('07-tampered-payload', { description: 'tier changed to enterprise, signature
 const sigBytes = Buffer.from(s, 'base64url');
 sigBytes[10] ^= 0x01;
 add('08-tampered-signature', { description: 'one bit of the signature flipped', blob: `${tagged}${h}.${p}.${sigBytes.toString('base64url')}`, expected: 'bad-signature' });
-add('09-wrong-key', { description: 'signed by another key, whose kid the app does not trust', seedHex: keyB.exportSeed().toString('hex'), claims: base, blob: createJwsFormat('DTLIC3').encode(base, keyB), expected: 'unknown-key' });
+add('09-wrong-key', { description: 'signed by another key, whose kid the app does not trust', seedHex: keyB.exportSeed().toString('hex'), claims: base, blob: await createJwsFormat('DTLIC3').encode(base, keyB), expected: 'unknown-key' });
 add('10-forged-kid', { description: "signed by another key but claiming the trusted key's kid", seedHex: keyB.exportSeed().toString('hex'), claims: base, blob: custom({ alg: 'EdDSA', typ: 'license+jwt', kid: keyA.kid }, base, keyB), expected: 'bad-signature' });
 const unsigned = `${b64json({ alg: 'none', typ: 'license+jwt', kid: keyA.kid })}.${b64json(serializeClaims(base))}`;
 add('11-alg-none', { description: 'alg "none" with an empty signature (the classic JWT pitfall)', blob: `DTLIC3:${unsigned}.`, expected: 'malformed' });

@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJwsFormat } from '../src/license/jws-format.js';
+import { localSigner } from '../src/license/signer.js';
 import { mintInTransaction } from '../src/usecases/mint.js';
 import { revokeLicense } from '../src/usecases/revoke.js';
 import { startPostgres, type PostgresInstance } from './helpers/postgres.js';
@@ -74,7 +75,7 @@ describe.each(['sqlite', 'postgres'] as const)('Lemon Squeezy License API on %s'
   afterAll(async () => s?.close());
 
   const mint = async (email: string) => {
-    const ctx = { config: s.app.deps.config, format: createJwsFormat(undefined), signer: s.signer, clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server' };
+    const ctx = { config: s.app.deps.config, format: createJwsFormat(undefined), signer: localSigner(s.signer), clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server' };
     return (await mintInTransaction(s.store, { tier: 'pro', email, name: 'Ada Lovelace' }, ctx, { existing: 'error' })).license;
   };
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
 import { signingKeyFromSeed } from '../src/license/ed25519-key.js';
 import { createJwsFormat } from '../src/license/jws-format.js';
+import { localSigner } from '../src/license/signer.js';
 import { PostgresStore } from '../src/stores/postgres-store.js';
 import { mintInTransaction } from '../src/usecases/mint.js';
 import { runCli } from './helpers/cli.js';
@@ -39,7 +40,7 @@ describe('online activations end to end', () => {
     const [ra, rb] = await Promise.all([a.ready, b.ready]);
     const store = PostgresStore.connect(databaseUrl, { random: (n) => randomBytes(n) });
     const config = { ...DEFAULT_CONFIG, product: 'dashtool', prefix: 'DT1' };
-    const ctx = { config, format: createJwsFormat(undefined), signer: signingKeyFromSeed(seed), clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server' };
+    const ctx = { config, format: createJwsFormat(undefined), signer: localSigner(signingKeyFromSeed(seed)), clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server' };
     const { license } = await mintInTransaction(store, { tier: 'pro', email: 'race@example.com' }, ctx, { existing: 'error' });
     await store.close();
     const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => post(i % 2 ? ra.url : rb.url, '/api/v1/licenses/activate', { key: license.licenseKey, fingerprint: `machine-${i}` })));

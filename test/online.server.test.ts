@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJwsFormat } from '../src/license/jws-format.js';
+import { localSigner } from '../src/license/signer.js';
 import { mintInTransaction, type MintRequest } from '../src/usecases/mint.js';
 import { revokeLicense } from '../src/usecases/revoke.js';
 import { LEASE_TYP, verifyLease, verifyLicense } from '../src/verify/index.js';
@@ -28,7 +29,7 @@ async function post(s: TestServer, path: string, body: unknown): Promise<{ statu
 }
 
 async function mint(s: TestServer, req: MintRequest) {
-  const ctx = { config: s.app.deps.config, format: createJwsFormat(undefined), signer: s.signer, clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server' };
+  const ctx = { config: s.app.deps.config, format: createJwsFormat(undefined), signer: localSigner(s.signer), clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server' };
   return (await mintInTransaction(s.store, req, ctx, { existing: 'error' })).license;
 }
 

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createJwsFormat } from '../src/license/jws-format.js';
+import { localSigner } from '../src/license/signer.js';
 import { mintInTransaction } from '../src/usecases/mint.js';
 import { schemaProblems } from './helpers/json-schema.js';
 import { startTestServer, type TestServer } from './helpers/server-harness.js';
@@ -17,7 +18,7 @@ type Doc = { paths: Record<string, Record<string, { responses: Record<string, { 
 
 it('every response the online routes give matches /openapi.json', async () => {
   const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as Doc;
-  const ctx = { config: s.app.deps.config, format: createJwsFormat(undefined), signer: s.signer, clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server' };
+  const ctx = { config: s.app.deps.config, format: createJwsFormat(undefined), signer: localSigner(s.signer), clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server' };
   const { license } = await mintInTransaction(s.store, { tier: 'pro', email: 'o@example.com', features: ['x'] }, ctx, { existing: 'error' });
   const calls: [string, unknown][] = [
     ['/api/v1/licenses/validate', { key: license.licenseKey }],

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Config } from '../src/config/config.js';
 import { signingKeyFromSeed } from '../src/license/ed25519-key.js';
 import { createJwsFormat } from '../src/license/jws-format.js';
+import { localSigner } from '../src/license/signer.js';
 import { openStore } from '../src/server/open-store.js';
 import { renewLicense } from '../src/usecases/renew.js';
 import { startPostgres, type PostgresInstance } from './helpers/postgres.js';
@@ -73,7 +74,7 @@ it('two replicas share links, rate limits and reminders', async () => {
   const [license] = await store.findByEmail(email);
   const signer = signingKeyFromSeed(Buffer.from(home.env.LICENSE_ADMIN_PRIVATE_KEY!, 'hex'));
   await store.transaction((tx) => renewLicense(tx, license!.licenseKey, { until: new Date(Date.now() + 5 * 86_400_000), allowShorter: true },
-    { config, format: createJwsFormat(config.blobTag ?? undefined), clock: () => new Date(), random: (n) => new Uint8Array(n).fill(7), actor: 'test', source: 'cli', signer }));
+    { config, format: createJwsFormat(config.blobTag ?? undefined), clock: () => new Date(), random: (n) => new Uint8Array(n).fill(7), actor: 'test', source: 'cli', signer: localSigner(signer) }));
   await two();
   const reminders = () => smtp.inbox.filter((m) => m.envelope.rcptTo.includes(email) && m.subject?.includes('ends on'));
   await until(async () => reminders().length >= 1, 20_000, 'the reminder');

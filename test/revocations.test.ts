@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJwsFormat } from '../src/license/jws-format.js';
+import { localSigner } from '../src/license/signer.js';
 import { mintInTransaction } from '../src/usecases/mint.js';
 import { reinstateLicense, revokeLicense } from '../src/usecases/revoke.js';
 import { verifyLicense, verifyRevocationList } from '../src/verify/index.js';
@@ -41,7 +42,7 @@ describe.each(['sqlite', 'postgres'] as const)('GET /api/v1/revocations on %s', 
   };
 
   it('revoke and refund put a license on it, reinstate takes it off; seq only grows; the verifier follows it', async () => {
-    const ctx = { config: s.app.deps.config, format: createJwsFormat(undefined), signer: s.signer, clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server' };
+    const ctx = { config: s.app.deps.config, format: createJwsFormat(undefined), signer: localSigner(s.signer), clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server' };
     const { license } = await mintInTransaction(s.store, { tier: 'pro', email: 'r@example.com' }, ctx, { existing: 'error' });
     const keys = [s.signer.publicJwk];
     const empty = await fetchList();

@@ -9,7 +9,8 @@ export async function revocationsExportCommand(opts: { output?: string; product?
   const product = chooseProduct(app.config(), opts.product);
   const ctx = await app.signing(product);
   const days = configForProduct(app.config(), product).online?.revocationListDays;
-  const signed = await (await app.store()).transaction((tx) => buildRevocationList(tx, product, ctx.signer, app.clock(), days));
+  const store = await app.store();
+  const signed = await buildRevocationList((read) => store.transaction(read), product, ctx.signer, app.clock(), days);
   if (opts.output) writeFileSync(opts.output, `${signed.list}\n`, { mode: 0o644 });
   if (app.json) return app.out.json({ product, seq: signed.seq, revoked: signed.revoked, expiresAt: signed.expiresAt, ...(opts.output ? { file: opts.output } : { list: signed.list }) });
   if (opts.output) return app.out.info(`Wrote the revocation list of ${product} (seq ${signed.seq}, ${signed.revoked} revoked, valid until ${signed.expiresAt}) to ${opts.output}.`);

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { SigningKey } from './ed25519-key.js';
 import { orderedJson, signToken } from './sign-token.js';
+import type { Signer } from './signer.js';
 import { LEASE_CLAIM_ORDER, LEASE_TYP, LEASE_VERSION, type LeaseClaims } from '../verify/lease.js';
 
 /** What a lease binds a machine by: base64url(SHA-256(fingerprint)), computable by the app offline. */
@@ -27,6 +28,6 @@ export function leaseClaims(input: LeaseInput): LeaseClaims {
   return { v: LEASE_VERSION, iss: input.product, sub: input.licenseKey, act: input.activationId, fph: leaseFingerprint(input.fingerprint), iat, exp };
 }
 
-export function signLease(claims: LeaseClaims, signer: SigningKey): string {
+export function signLease(claims: LeaseClaims, signer: Signer | SigningKey): Promise<string> {
   return signToken(signer, LEASE_TYP, orderedJson(claims as unknown as Record<string, unknown>, LEASE_CLAIM_ORDER));
 }

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { SigningKey } from './ed25519-key.js';
 import { orderedJson, signToken } from './sign-token.js';
+import type { Signer } from './signer.js';
 import { REVOCATIONS_CLAIM_ORDER, REVOCATIONS_TYP, type RevocationClaims } from '../verify/revocations.js';
 
 /** How a list names a license: base64url(SHA-256(the license key)), so the list reveals no working key. */
@@ -23,6 +24,6 @@ export function revocationClaims(input: ListInput): RevocationClaims {
   return { v: 1, iss: input.product, seq: input.seq, iat, exp: iat + input.validDays * 86_400, revoked: input.revokedKeys.map(revokedEntry).sort() };
 }
 
-export function signRevocationList(claims: RevocationClaims, signer: SigningKey): string {
+export function signRevocationList(claims: RevocationClaims, signer: Signer | SigningKey): Promise<string> {
   return signToken(signer, REVOCATIONS_TYP, orderedJson(claims as unknown as Record<string, unknown>, REVOCATIONS_CLAIM_ORDER));
 }

@@ -17,7 +17,7 @@ export function registerRevocationRoutes(router: Router): void {
     if (!product || !onlinePolicy(configForProduct(ctx.deps.config, product), ctx.deps.env)) throw httpError(404, 'not_found', `no revocation list for product "${asked}" on this server`);
     const { signer } = await signingFor(ctx.deps, 'online', product);
     const days = configForProduct(ctx.deps.config, product).online?.revocationListDays;
-    const signed = await ctx.deps.store.transaction((tx) => buildRevocationList(tx, product, signer, ctx.deps.clock(), days), { busyWaitMs: FOREGROUND_BUSY_WAIT_MS });
+    const signed = await buildRevocationList((read) => ctx.deps.store.transaction(read, { busyWaitMs: FOREGROUND_BUSY_WAIT_MS }), product, signer, ctx.deps.clock(), days);
     return { status: 200, text: signed.list, headers: { 'content-type': 'application/jose', 'cache-control': 'public, max-age=300', 'x-revocation-seq': String(signed.seq) } };
   });
 }
