@@ -25,16 +25,22 @@ export interface ListFilter {
 export function searchLicenses(ledger: Ledger, text: string, limit = 1000, product: string | null = null): LicenseRow[] {
   const query = searchQuery(ledger, text, product);
   if (!query) return [];
-  if ('phrase' in query.params) {
-    // FTS5 walks a rare phrase's matches much faster forwards than backwards (11 ms against 6 ms for one hit in
-    // 1M rows). So look forwards first: when every match fits in the page, order those few rows here.
-    const ids = (ledger.db.prepare('SELECT rowid FROM licenses_search WHERE licenses_search MATCH ? LIMIT ?').pluck().all(query.params.phrase, limit + 1) as number[]);
-    if (ids.length <= limit) {
-      return (ledger.db.prepare(`SELECT * FROM licenses WHERE rowid IN (SELECT value FROM json_each(?)) AND (@product IS NULL OR product = @product) ORDER BY rowid DESC`)
-        .all(JSON.stringify(ids), { product }) as SqlRow[]).map(rowToLicense);
-    }
-  }
-  return (query.statement.all({ ...query.params, limit }) as SqlRow[]).map(rowToLicense);
+  const few = query.phrase === undefined ? null : allMatchesIfFew(ledger, query.phrase, limit, product);
+  return few ?? (query.statement.all({ ...query.params, limit }) as SqlRow[]).map(rowToLicense);
+}
+
+/**
+ * FTS5 walks a rare phrase's matches faster forwards than backwards (one hit in 1M rows: 5.9 ms against
+ * 11.7 ms), so look forwards first: when every match fits in the page, order those few rows here.
+ * Null when there are more than `limit` (the backwards walk then takes the newest page).
+ */
+function allMatchesIfFew(ledger: Ledger, phrase: string, limit: number, product: string | null): LicenseRow[] | null {
+  const ids = ledger.db.prepare('SELECT rowid FROM licenses_search WHERE licenses_search MATCH ? LIMIT ?').pluck().all(phrase, limit + 1) as number[];
+  if (ids.length > limit) return null;
+  const rows = ledger.db
+    .prepare('SELECT * FROM licenses WHERE rowid IN (SELECT value FROM json_each(@ids)) AND (@product IS NULL OR product = @product) ORDER BY rowid DESC')
+    .all({ ids: JSON.stringify(ids), product }) as SqlRow[];
+  return rows.map(rowToLicense);
 }
 
 /** Every match, one row at a time (`search --json` / `--csv` on a big ledger keep memory flat). */
@@ -44,7 +50,7 @@ export function* streamSearch(ledger: Ledger, text: string, product: string | nu
   for (const row of query.statement.iterate({ ...query.params, limit: -1 }) as IterableIterator<SqlRow>) yield rowToLicense(row);
 }
 
-function searchQuery(ledger: Ledger, text: string, product: string | null): { statement: Statement; params: Record<string, unknown> } | null {
+function searchQuery(ledger: Ledger, text: string, product: string | null): { statement: Statement; params: Record<string, unknown>; phrase?: string } | null {
   const needle = text.trim();
   if (needle === '') return null;
   if ([...needle].length >= 3) {
@@ -53,7 +59,7 @@ function searchQuery(ledger: Ledger, text: string, product: string | null): { st
       `SELECT l.* FROM licenses_search s JOIN licenses l ON l.rowid = s.rowid
        WHERE licenses_search MATCH @phrase AND (@product IS NULL OR l.product = @product) ORDER BY s.rowid DESC LIMIT @limit`,
     );
-    return { statement, params: { phrase, product } };
+    return { statement, params: { phrase, product }, phrase };
   }
   const like = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const statement = ledger.db.prepare(

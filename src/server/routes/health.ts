@@ -3,7 +3,8 @@ import type { Router } from '../router.js';
 
 export function registerHealthRoutes(router: Router): void {
   // A probe that arrives while a check is in flight waits for that check instead of starting its own: a
-  // burst of probes costs one database round trip, and no answer is older than the probe itself.
+  // burst of probes costs one database round trip, and every answer comes from a check that ended after
+  // the probe arrived (a failure is never remembered).
   let inFlight: Promise<void> | null = null;
   const check = (store: { health(): Promise<void> }) =>
     (inFlight ??= store.health().finally(() => {
