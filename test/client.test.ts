@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLicenseClient } from '../src/client/index.js';
 import { createJwsFormat } from '../src/license/jws-format.js';
+import { localSigner } from '../src/license/signer.js';
 import { mintInTransaction } from '../src/usecases/mint.js';
 import { revokeLicense } from '../src/usecases/revoke.js';
 import { startTestServer, type TestServer } from './helpers/server-harness.js';
@@ -17,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => s?.close());
 
 const mint = async (email: string) => {
-  const ctx = { config: s.app.deps.config, format: createJwsFormat(undefined), signer: s.signer, clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server' };
+  const ctx = { config: s.app.deps.config, format: createJwsFormat(undefined), signer: localSigner(s.signer), clock: () => new Date(), random: (n: number) => randomBytes(n), actor: 'test', source: 'server' };
   return (await mintInTransaction(s.store, { tier: 'pro', email }, ctx, { existing: 'error' })).license;
 };
 
