@@ -77,4 +77,33 @@ describe('the search index after a bulk write', () => {
     expect(searchLicenses(again, 'buyer7@', 10, null)).toEqual([]);
     expect(searchLicenses(again, 'buyer0@', 10, null).map((r) => r.licenseKey)).toEqual([key(0)]);
   });
+
+  it('withSearchIndexDeferred (an import\'s mints, one at a time): the same index, a nested bulk write keeps the outer mark, an error still indexes', async () => {
+    const ledger = newLedger();
+    const oneByOne = newLedger();
+    ledger.applyEvents([imported(0)]);
+    oneByOne.applyEvents([imported(0)]);
+    ledger.db.exec('BEGIN');
+    await ledger.withSearchIndexDeferred(async () => {
+      for (let i = 1; i <= 10; i++) ledger.applyEventsInTransaction([imported(i)]);
+      expect(searchLicenses(ledger, 'buyer5@', 10, null)).toEqual([]); // left to the end
+      ledger.applyEventsInTransaction(Array.from({ length: 40 }, (_, i) => imported(11 + i)), {});
+      expect(deferrals(ledger)).toBe(1);
+      for (let i = 51; i <= 60; i++) ledger.applyEventsInTransaction([imported(i)]);
+    });
+    ledger.db.exec('COMMIT');
+    for (let i = 1; i <= 60; i++) oneByOne.applyEvents([imported(i)]);
+    const needles = needlesOf(61);
+    expect(found(ledger, needles)).toEqual(found(oneByOne, needles));
+    expect(deferrals(ledger)).toBe(0);
+
+    ledger.db.exec('BEGIN');
+    await expect(ledger.withSearchIndexDeferred(async () => {
+      ledger.applyEventsInTransaction([imported(70)]);
+      throw new Error('the signer went away');
+    })).rejects.toThrow(/signer/);
+    expect(deferrals(ledger)).toBe(0);
+    expect(searchLicenses(ledger, 'buyer70@', 10, null).map((r) => r.licenseKey)).toEqual([key(70)]);
+    ledger.db.exec('ROLLBACK');
+  });
 });

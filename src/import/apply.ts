@@ -46,14 +46,16 @@ export async function applyPlan(tx: LedgerTx, plan: ImportPlan, ctx: UseCaseCont
   const signing = ctx as SigningContext;
   // Signed several at a time when the signer is remote (one round trip each), then written in order.
   const presigned = toMint.length ? await mapBounded(requests, signingConcurrency(signing.signer.backend), (req) => presignMint(req, signing, {})) : [];
-  for (const [i, sale] of toMint.entries()) {
-    const { license, created, mail } = await mintLicense(tx, requests[i]!, signing, { existing: 'return', mail: options.mail ?? null, presigned: presigned[i]! });
-    if (mail) options.onMailQueued?.(mail);
-    if (created) {
-      result.eventsWritten++;
-      result.minted.push({ purchaseId: sale.purchaseId, licenseKey: license.licenseKey, email: license.email, tier: license.tier, expiresAt: license.expiresAt });
+  await tx.bulkWrites(async () => {
+    for (const [i, sale] of toMint.entries()) {
+      const { license, created, mail } = await mintLicense(tx, requests[i]!, signing, { existing: 'return', mail: options.mail ?? null, presigned: presigned[i]! });
+      if (mail) options.onMailQueued?.(mail);
+      if (created) {
+        result.eventsWritten++;
+        result.minted.push({ purchaseId: sale.purchaseId, licenseKey: license.licenseKey, email: license.email, tier: license.tier, expiresAt: license.expiresAt });
+      }
     }
-  }
+  });
   for (const sale of toRevoke) {
     if (!(await tx.getLicense(sale.licenseKey))) continue;
     // Same refund, same event id on every machine that reconciles this export.

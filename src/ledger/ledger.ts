@@ -32,6 +32,8 @@ export class Ledger {
   readonly db: Database.Database;
   readonly path: string;
   private readonly stmts;
+  /** Set while withSearchIndexDeferred runs: applyEvents inside it leaves the index to its end. */
+  private searchDeferral: { finish(): void } | null = null;
 
   constructor(path: string, options: { readonly?: boolean } = {}) {
     if (path !== ':memory:') {
@@ -124,7 +126,7 @@ export class Ledger {
     const affectedKeys: string[] = [];
     const contests: OrderContest[] = [];
     const newKeys = [...keys.values()].filter((b) => b.touched && !b.existed).length;
-    const searchIndex = newKeys >= BULK_SEARCH_INDEX_AT ? this.deferSearchIndex() : null;
+    const searchIndex = !this.searchDeferral && newKeys >= BULK_SEARCH_INDEX_AT ? this.deferSearchIndex() : null;
     let failed = true;
     try {
       for (const batch of keys.values()) {
@@ -148,8 +150,31 @@ export class Ledger {
   }
 
   /**
+   * Runs fn (writes inside the caller's transaction) with the search index of the licenses it inserts filled
+   * once at the end; finished whether fn succeeds or throws, so no row is ever left unindexed.
+   */
+  async withSearchIndexDeferred<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.searchDeferral) return fn();
+    const deferral = this.deferSearchIndex();
+    this.searchDeferral = deferral;
+    let failed = true;
+    try {
+      const result = await fn();
+      failed = false;
+      return result;
+    } finally {
+      this.searchDeferral = null;
+      try {
+        deferral.finish();
+      } catch (error) {
+        if (!failed) throw error;
+      }
+    }
+  }
+
+  /**
    * Leaves the search index of licenses inserted from here on to finish(), which indexes them all in one
-   * statement (migration 12). Only for the length of one applyEventsInTransaction, inside its transaction.
+   * statement (migration 12). Only inside one transaction: one applyEventsInTransaction or withSearchIndexDeferred.
    */
   private deferSearchIndex(): { finish(): void } {
     const since = Number(this.db.prepare('SELECT coalesce(max(rowid), 0) FROM licenses').pluck().get());

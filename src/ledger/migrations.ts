@@ -299,8 +299,9 @@ export const MIGRATIONS: Migration[] = [
     name: 'search index filled once per bulk write',
     // Indexing row by row from the triggers cost about 60 µs a license (a third of a bulk import's apply);
     // one INSERT … SELECT over a batch costs a quarter of that. While a row of search_index_deferred exists
-    // (only ever inside one Ledger.applyEventsInTransaction, in its transaction), rows above its since_rowid
-    // are left to that method, which indexes them and deletes the row before it returns, error or not.
+    // (only inside one transaction, for the length of Ledger.applyEventsInTransaction or
+    // withSearchIndexDeferred), rows above its since_rowid are left to that method, which indexes them and
+    // deletes the row before it returns, error or not.
     sql: `
       CREATE TABLE IF NOT EXISTS search_index_deferred (since_rowid INTEGER NOT NULL);
       DROP TRIGGER IF EXISTS licenses_search_ai;

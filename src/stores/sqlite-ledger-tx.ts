@@ -44,6 +44,7 @@ export function sqliteLedgerTx(ledger: Ledger, outbox: () => SqliteOutbox | Prom
       if (options.onForgotten && events.some((e) => e.type === 'forgotten')) options.onForgotten();
       return ledger.applyEventsInTransaction(events, applyOptions);
     },
+    bulkWrites: (fn) => ledger.withSearchIndexDeferred(fn),
     enqueueMail: async (m) => (await outbox()).enqueue(m),
     unsentMailLike: async (m) => (await outbox()).unsentLike(m),
     mintedFor: async (key) => {

@@ -77,6 +77,11 @@ export interface LedgerTx {
   /** The latest `at` among a license's events, so a new one can sort after it. */
   lastEventAt(licenseKey: string): Promise<string | null>;
   applyEvents(events: readonly LedgerEvent[], options?: ApplyOptions): Promise<ApplyResult>;
+  /**
+   * Runs many writes (an import's mints) with the search index filled once at the end instead of row by row.
+   * Same result, less work; where the store has nothing to gain it just runs fn.
+   */
+  bulkWrites<T>(fn: () => Promise<T>): Promise<T>;
   /** The license's activated / deactivated / activations_reset events (src/ledger/activations.ts), in (at, id) order. */
   activationEvents(licenseKey: string): Promise<LedgerEvent[]>;
   /**
