@@ -20,8 +20,10 @@ export async function openRemoteKey(spec: SignerSpec, env: Env): Promise<RemoteK
   switch (spec.kind) {
     case 'pkcs11':
       return (await import('./pkcs11.js')).openPkcs11Key(spec, env);
+    case 'vault':
+      return (await import('./vault.js')).openVaultKey(spec, env);
     default:
-      throw new UserError(`${SIGNER_ENV}: the ${spec.kind} signer is not available in this build yet (PKCS#11 is)`);
+      throw new UserError(`${SIGNER_ENV}: the ${spec.kind} signer is not available in this build yet (PKCS#11 and Vault are)`);
   }
 }
 
