@@ -23,6 +23,8 @@ export interface FakeVault {
   keys: Map<string, { type: string; privateKey: KeyObject; imported: boolean }>;
   /** Answer `status` to the next `times` requests whose path matches. */
   fail(status: number, times: number, paths?: RegExp): void;
+  /** Drop the faults still pending. */
+  heal(): void;
   /** Wait this long before answering each request (0: answer at once). */
   delayMs: number;
   /** A key created inside "Vault" (not imported), e.g. someone else's. */
@@ -61,6 +63,9 @@ export async function startFakeVault(token: string): Promise<FakeVault> {
     delayMs: 0,
     fail(status, times, paths = /.*/) {
       faults.push({ status, times, paths });
+    },
+    heal() {
+      faults.length = 0;
     },
     createKey(mount, name, type = 'ed25519') {
       const { privateKey } = type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
