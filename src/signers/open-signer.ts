@@ -22,8 +22,10 @@ export async function openRemoteKey(spec: SignerSpec, env: Env): Promise<RemoteK
       return (await import('./pkcs11.js')).openPkcs11Key(spec, env);
     case 'vault':
       return (await import('./vault.js')).openVaultKey(spec, env);
+    case 'aws-kms':
+      return (await import('./aws-kms.js')).openAwsKmsKey(spec, env);
     default:
-      throw new UserError(`${SIGNER_ENV}: the ${spec.kind} signer is not available in this build yet (PKCS#11 and Vault are)`);
+      throw new UserError(`${SIGNER_ENV}: the ${spec.kind} signer is not available in this build yet (PKCS#11, Vault and AWS KMS are)`);
   }
 }
 
