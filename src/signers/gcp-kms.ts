@@ -1,0 +1,149 @@
+// Google Cloud KMS through the official client (@google-cloud/kms) on its REST transport (google-gax's
+// `fallback: true`: HTTP/1.1 + JSON, no gRPC and no native code): an EC_SIGN_ED25519 key version,
+// AsymmetricSign with `data` (pure Ed25519 over the bytes) and GetPublicKey (PEM) to compare with the pinned
+// key. Credentials: GOOGLE_OAUTH_ACCESS_TOKEN when set, else Application Default Credentials (a service
+// account file in GOOGLE_APPLICATION_CREDENTIALS, gcloud's login, the metadata server). Retries are ours
+// (remote-http.ts's policy), so throttling (RESOURCE_EXHAUSTED) is retried too, not only UNAVAILABLE.
+import { createPublicKey } from 'node:crypto';
+import { KeyManagementServiceClient } from '@google-cloud/kms';
+import { OAuth2Client } from 'google-auth-library';
+import { SignerError, SignerUnavailableError } from '../license/signer.js';
+import { callPolicy, retryDelay, type CallPolicy } from './remote-http.js';
+import type { Env, RemoteKey } from './remote-key.js';
+import type { SignerSpec } from './signer-uri.js';
+
+type GcpSpec = Extract<SignerSpec, { kind: 'gcp-kms' }>;
+
+export const GCP_ENDPOINT_ENV = 'LICENSE_ADMIN_GCP_KMS_ENDPOINT';
+export const GCP_TOKEN_ENV = 'GOOGLE_OAUTH_ACCESS_TOKEN';
+
+/** google.rpc.Code numbers, for errors that the client decoded itself. */
+const RPC_NAMES: Record<number, string> = { 4: 'DEADLINE_EXCEEDED', 5: 'NOT_FOUND', 7: 'PERMISSION_DENIED', 8: 'RESOURCE_EXHAUSTED', 9: 'FAILED_PRECONDITION', 13: 'INTERNAL', 14: 'UNAVAILABLE', 16: 'UNAUTHENTICATED' };
+const HTTP_NAMES: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED' };
+const TRANSIENT = new Set(['DEADLINE_EXCEEDED', 'RESOURCE_EXHAUSTED', 'INTERNAL', 'UNAVAILABLE', 'TIMEOUT', 'NETWORK']);
+
+interface GoogleFailure {
+  status: string;
+  message: string;
+}
+
+/**
+ * What went wrong, whichever layer raised it: google-gax's GoogleError (a google.rpc.Code), the auth
+ * client's GaxiosError (the HTTP status and Google's `{"error": {code, message, status}}` body — on the REST
+ * transport an error answer surfaces this way), our timeout, or the network.
+ */
+export function googleFailure(error: unknown): GoogleFailure {
+  const e = error as { code?: unknown; status?: unknown; name?: string; message?: string; response?: { status?: number; data?: unknown }; cause?: { code?: string } };
+  if (error instanceof CallTimeout) return { status: 'TIMEOUT', message: error.message };
+  type ErrorBody = { error?: { status?: string; message?: string } };
+  let body: ErrorBody | null = null;
+  for (const candidate of [e?.response?.data, e?.message]) {
+    if (body) break;
+    if (typeof candidate === 'object' && candidate) body = candidate as ErrorBody;
+    else if (typeof candidate === 'string' && candidate.startsWith('{')) {
+      try {
+        body = JSON.parse(candidate) as ErrorBody;
+      } catch {
+        body = null;
+      }
+    }
+  }
+  const httpStatus = typeof e?.response?.status === 'number' ? e.response.status : typeof e?.status === 'number' ? e.status : null;
+  const message = (body?.error?.message ?? e?.message ?? String(error)).split('\n')[0]!.replace(/^\d+ [A-Z_]+: /, '').slice(0, 200);
+  if (body?.error?.status) return { status: body.error.status, message };
+  if (httpStatus !== null) return { status: HTTP_NAMES[httpStatus] ?? (httpStatus >= 500 ? 'UNAVAILABLE' : `HTTP_${httpStatus}`), message };
+  if (typeof e?.code === 'number' && RPC_NAMES[e.code]) return { status: RPC_NAMES[e.code]!, message };
+  if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed/i.test(`${e?.message ?? ''} ${e?.cause?.code ?? ''} ${String(e?.code ?? '')}`)) return { status: 'NETWORK', message };
+  return { status: 'UNKNOWN', message };
+}
+
+class CallTimeout extends Error {}
+
+/** The REST transport does not apply a call's `timeout` here; the race does, and cancels the call. */
+async function withTimeout<T>(call: Promise<T> & { cancel?: () => void }, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([call, new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        call.cancel?.();
+        reject(new CallTimeout(`no answer within ${ms} ms`));
+      }, ms);
+    })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function clientOptions(env: Env) {
+  const endpoint = env[GCP_ENDPOINT_ENV] ? new URL(env[GCP_ENDPOINT_ENV]) : null;
+  const token = env[GCP_TOKEN_ENV];
+  let authClient: OAuth2Client | undefined;
+  if (token) {
+    authClient = new OAuth2Client();
+    authClient.setCredentials({ access_token: token, expiry_date: Date.now() + 3_600_000 });
+  }
+  return {
+    fallback: true as const,
+    ...(endpoint ? { apiEndpoint: endpoint.hostname, port: Number(endpoint.port) || (endpoint.protocol === 'http:' ? 80 : 443), protocol: endpoint.protocol.replace(':', '') } : {}),
+    ...(authClient ? { authClient } : {}),
+  };
+}
+
+export function openGcpKmsKey(spec: GcpSpec, env: Env, policy: CallPolicy = callPolicy(env)): RemoteKey {
+  const who = `Google Cloud KMS key ${spec.label}`;
+  const client = new KeyManagementServiceClient(clientOptions(env));
+  // Retries and the deadline are ours (withRetries): the same policy as the other backends, and throttling
+  // (RESOURCE_EXHAUSTED) is retried too, which the client's defaults do not.
+  const callOptions = { maxRetries: 0 };
+
+  const explain = (error: unknown, what: string, attempts: number): Error => {
+    const { status, message } = googleFailure(error);
+    if (status === 'NOT_FOUND') return new SignerError(`${who} does not exist (or this account cannot see it); create an EC_SIGN_ED25519 key version and rotate to it, or import the key (ADMIN.md)`);
+    if (status === 'UNAUTHENTICATED' || /no authentication|default credentials/i.test(message)) {
+      return new SignerError(`${who}: Google refused the credentials or found none (${message}); set GOOGLE_APPLICATION_CREDENTIALS, log in with gcloud, or set ${GCP_TOKEN_ENV}; nothing was signed`);
+    }
+    if (status === 'PERMISSION_DENIED') return new SignerError(`${who}: permission denied for ${what} (${message}); grant roles/cloudkms.signerVerifier on this key; nothing was signed`);
+    if (status === 'FAILED_PRECONDITION') return new SignerError(`${who} cannot be used now (${message}): is the version disabled or destroyed? nothing was signed`);
+    if (TRANSIENT.has(status)) {
+      return new SignerUnavailableError(`${who} is not available for ${what}: ${status === 'TIMEOUT' || status === 'NETWORK' ? message : status} after ${attempts} attempt${attempts === 1 ? '' : 's'}; nothing was signed, try again later`);
+    }
+    return new SignerError(`${who}: ${what} failed (${status}: ${message})`);
+  };
+
+  async function withRetries<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await withTimeout(call(), policy.timeoutMs);
+      } catch (error) {
+        if (error instanceof SignerError) throw error;
+        if (!TRANSIENT.has(googleFailure(error).status) || attempt >= policy.attempts) throw explain(error, what, attempt);
+        await new Promise((r) => setTimeout(r, retryDelay(attempt, policy, null)));
+      }
+    }
+  }
+
+  return {
+    backend: 'gcp-kms',
+    async publicKey() {
+      let answer;
+      try {
+        [answer] = await withRetries('GetPublicKey', () => client.getPublicKey({ name: spec.name }, callOptions));
+      } catch (error) {
+        if (error instanceof SignerError && / does not exist /.test(error.message)) return null;
+        throw error;
+      }
+      if (answer.algorithm !== 'EC_SIGN_ED25519') throw new SignerError(`${who} is a ${String(answer.algorithm ?? 'unknown')} key; licenses need EC_SIGN_ED25519`);
+      if (!answer.pem) throw new SignerError(`${who}: GetPublicKey returned no PEM`);
+      const jwk = createPublicKey(answer.pem).export({ format: 'jwk' });
+      return new Uint8Array(Buffer.from(jwk.x ?? '', 'base64url'));
+    },
+    async sign(message) {
+      const [answer] = await withRetries('AsymmetricSign', () => client.asymmetricSign({ name: spec.name, data: Buffer.from(message) }, callOptions));
+      if (!answer.signature) throw new SignerError(`${who}: AsymmetricSign returned no signature`);
+      return new Uint8Array(typeof answer.signature === 'string' ? Buffer.from(answer.signature, 'base64') : answer.signature);
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
