@@ -14,8 +14,8 @@ import { parseSignerUri } from '../signers/signer-uri.js';
 /** Backends this tool cannot put an existing key into: the way there is a new key and a rotation. */
 function cannotImport(kind: string, uri: string): UserError {
   const why = kind === 'aws-kms'
-    ? 'AWS KMS: this tool does not import an existing Ed25519 key into KMS (see ADMIN.md, "AWS KMS and your existing key")'
-    : `the ${kind} signer cannot import an existing key (see ADMIN.md, "Moving the key")`;
+    ? 'AWS KMS: this tool does not import an existing Ed25519 key into KMS (ADMIN.md, "AWS KMS and your existing key")'
+    : `the ${kind} signer cannot import an existing key from here (ADMIN.md, "Moving the existing key")`;
   return new UserError(`${why}; nothing was changed. Create an Ed25519 signing key there and rotate to it: license-admin keys rotate --prepare --to "${uri.split('?')[0]}", ship an app build that trusts both keys, then license-admin keys activate <kid>`);
 }
 
