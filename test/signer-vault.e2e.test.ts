@@ -5,7 +5,7 @@
 // byte-identically to local signing, `keys test` reports latency, and `serve` answers 503 and keeps the
 // sale queued while Vault is down.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signAdminToken } from '../src/auth/admin-token.js';
@@ -64,6 +64,27 @@ describe('Vault transit through the built binary', () => {
     expect(blob).toBe(await format.encode(format.decode(blob).claims, key));
     const [event] = await sql<{ data: string }>({ home }, "SELECT data FROM events WHERE type = 'minted' AND license_key = ?", [licenseKey]);
     expect(JSON.parse(event!.data)).toMatchObject({ kid: key.kid, signer: 'vault' });
+  }, 60_000);
+
+  test('config signer { kind: vault, uri } signs without LICENSE_ADMIN_SIGNER; the variable overrides it', async () => {
+    const file = join(home, '.license-admin', 'config.json');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(original), signer: { kind: 'vault', uri } }, null, 2));
+    try {
+      const minted = await cli(['mint', '--tier', 'pro', '--email', 'cfg@example.com', '--json'], { VAULT_TOKEN: TOKEN });
+      expect(minted.exitCode, minted.stderr).toBe(0);
+      const { blob, licenseKey } = minted.json<{ blob: string; licenseKey: string }>();
+      const format = createJwsFormat('DTLIC3');
+      expect(blob).toBe(await format.encode(format.decode(blob).claims, key));
+      const [event] = await sql<{ data: string }>({ home }, "SELECT data FROM events WHERE type = 'minted' AND license_key = ?", [licenseKey]);
+      expect(JSON.parse(event!.data)).toMatchObject({ signer: 'vault' });
+      const elsewhere = `vault+${vault.url}/transit/keys/not-there`;
+      const overridden = await cli(['mint', '--tier', 'pro', '--email', 'cfg2@example.com', '--json'], { VAULT_TOKEN: TOKEN, LICENSE_ADMIN_SIGNER: elsewhere });
+      expect(overridden.exitCode).toBe(1);
+      expect(overridden.json<{ error: { message: string } }>().error.message).toContain('transit/keys/not-there does not exist');
+    } finally {
+      writeFileSync(file, original);
+    }
   }, 60_000);
 
   test('keys test signs a probe through Vault and reports the latency', async () => {

@@ -9,6 +9,7 @@ import { pinnedSigner, SignerError } from '../license/signer.js';
 import { exportPublicKey } from '../keys/public-key-formats.js';
 import { openRemote, signerChoice } from '../signers/choose-signer.js';
 import { backendPublicKey, checkBackendKey, openRemoteKey } from '../signers/open-signer.js';
+import { signerEnv } from '../signers/signer-config.js';
 import { parseSignerUri } from '../signers/signer-uri.js';
 
 /** Backends this tool cannot put an existing key into: the way there is a new key and a rotation. */
@@ -90,7 +91,8 @@ export async function keysRotateToCommand(uri: string, opts: { prepare?: boolean
 
 export async function keysTestCommand(opts: { product?: string }, app: AppContext): Promise<void> {
   const signer = await app.signer(opts.product);
-  const remote = signerChoice(app.env) === 'remote' ? await openRemote(await app.keys(), app.env, app.productConfig(opts.product).signingKid ?? '') : null;
+  const env = signerEnv(app);
+  const remote = signerChoice(env) === 'remote' ? await openRemote(await app.keys(), env, app.productConfig(opts.product).signingKid ?? '') : null;
   const probe = Buffer.from(`license-admin keys test ${app.clock().toISOString()}`);
   try {
     if (remote) await checkBackendKey(remote);
