@@ -3,6 +3,7 @@
 // Reference; nothing real can run here), so the SDK's own request building, signing, retries and parsing
 // run for real. The fake signs with real Ed25519.
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signingKeyFromSeed } from '../src/license/ed25519-key.js';
 import { pinnedSigner, SignerError, SignerUnavailableError } from '../src/license/signer.js';
@@ -30,6 +31,15 @@ beforeAll(async () => {
   kms.addEd25519Key(OTHER_ID, randomBytes(32));
 });
 afterAll(() => kms?.close());
+
+async function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
@@ -73,6 +83,12 @@ describe('AWS KMS through @aws-sdk/client-kms', () => {
     expect(error).toBeInstanceOf(SignerUnavailableError);
     expect(error.message).toMatch(new RegExp(`AWS KMS key awskms:${KEY_ID} is not available for Sign: ${type}.*after 3 attempts`));
     kms.heal();
+  });
+
+  test('nothing listening: SignerUnavailableError after the attempts', async () => {
+    const error = await rejection(open(KEY_ID, env({ AWS_ENDPOINT_URL_KMS: `http://127.0.0.1:${await closedPort()}` })).sign(message));
+    expect(error).toBeInstanceOf(SignerUnavailableError);
+    expect(error.message).toMatch(/is not available for /);
   });
 
   test('no answer in time: SignerUnavailableError', async () => {

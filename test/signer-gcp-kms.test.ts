@@ -2,6 +2,7 @@
 // stand-in for the Cloud KMS REST API (test/helpers/fake-gcp-kms.ts; nothing real can run here), so the
 // client's own request building and response parsing run for real. The fake signs with real Ed25519.
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signingKeyFromSeed } from '../src/license/ed25519-key.js';
 import { pinnedSigner, SignerError, SignerUnavailableError } from '../src/license/signer.js';
@@ -28,6 +29,15 @@ beforeAll(async () => {
   gcp.addEd25519Version(OTHER, randomBytes(32));
 });
 afterAll(() => gcp?.close());
+
+async function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
@@ -64,6 +74,12 @@ describe('Google Cloud KMS through @google-cloud/kms (REST)', () => {
     const error = await rejection(open().sign(message));
     expect(error).toBeInstanceOf(SignerUnavailableError);
     expect(error.message).toMatch(/is not available for AsymmetricSign: .*after 3 attempts/);
+  });
+
+  test('nothing listening: SignerUnavailableError after the attempts', async () => {
+    const error = await rejection(open(NAME, env({ LICENSE_ADMIN_GCP_KMS_ENDPOINT: `http://127.0.0.1:${await closedPort()}` })).sign(message));
+    expect(error).toBeInstanceOf(SignerUnavailableError);
+    expect(error.message).toMatch(/is not available for /);
   });
 
   test('no answer in time: SignerUnavailableError', async () => {
