@@ -7,6 +7,7 @@
 import { createPublicKey } from 'node:crypto';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
 import { OAuth2Client } from 'google-auth-library';
+import { UserError } from '../errors.js';
 import { SignerError, SignerUnavailableError } from '../license/signer.js';
 import { callPolicy, retryDelay, type CallPolicy } from './remote-http.js';
 import type { Env, RemoteKey } from './remote-key.js';
@@ -74,8 +75,17 @@ async function withTimeout<T>(call: Promise<T> & { cancel?: () => void }, ms: nu
   }
 }
 
+function endpointUrl(text: string | undefined): URL | null {
+  if (!text) return null;
+  try {
+    return new URL(text);
+  } catch {
+    throw new UserError(`${GCP_ENDPOINT_ENV} is not a URL (e.g. https://cloudkms.googleapis.com)`);
+  }
+}
+
 function clientOptions(env: Env) {
-  const endpoint = env[GCP_ENDPOINT_ENV] ? new URL(env[GCP_ENDPOINT_ENV]) : null;
+  const endpoint = endpointUrl(env[GCP_ENDPOINT_ENV]);
   const token = env[GCP_TOKEN_ENV];
   let authClient: OAuth2Client | undefined;
   if (token) {
