@@ -1,7 +1,8 @@
 // Google Cloud KMS with the built binary: @google-cloud/kms (REST transport) pointed by
 // LICENSE_ADMIN_GCP_KMS_ENDPOINT at a local stand-in for the Cloud KMS REST API (test/helpers/fake-gcp-kms.ts;
 // nothing real can run here), an access token from GOOGLE_OAUTH_ACCESS_TOKEN. A key version created in KMS
-// becomes the signing key by rotation, and `mint` signs through it with no private key anywhere.
+// becomes the signing key by rotation; the existing key goes in through an import job; either way `mint`
+// signs through KMS with no private key anywhere.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -46,10 +47,31 @@ describe('Google Cloud KMS through the built binary', () => {
     expect(tested.json()).toMatchObject({ ok: true, kid: kmsKey.kid, backend: 'gcp-kms', latencyMs: expect.any(Number) });
   }, 60_000);
 
-  test('keys import --to gcpkms: says it cannot import here and points to rotation; a revoked token is refused clearly', async () => {
-    const imported = await cli(['keys', 'import', '--to', URI.replace('/signing/', '/imported/'), '--json'], { ...gcpEnv, LICENSE_ADMIN_PRIVATE_KEY: randomBytes(32).toString('hex') });
-    expect(imported.exitCode).toBe(1);
-    expect(imported.json<{ error: { message: string } }>().error.message).toMatch(/cannot import an existing key.*keys rotate --prepare --to/);
+  test('keys import --to gcpkms: moves the existing key in through an import job; keys show keeps kid and jwks; mint signs through it', async () => {
+    const seed = randomBytes(32).toString('hex');
+    const existing = signingKeyFromSeed(Buffer.from(seed, 'hex'));
+    const importHome = await tempHome();
+    const run = (args: string[], env: Record<string, string>) => runCli(args, { home: importHome, env: { LICENSE_ADMIN_NOW: NOW, ...env } });
+    expect((await run(['init', '--yes', '--product', 'datatools', '--blob-tag', 'DTLIC3', '--key-storage', 'plaintext-file'], { LICENSE_ADMIN_PRIVATE_KEY: seed })).exitCode).toBe(0);
+    const before = (await run(['keys', 'show', '--json'], { LICENSE_ADMIN_PRIVATE_KEY: seed })).json<{ kid: string; jwks: unknown }>();
+    const cryptoKey = NAME.replace('/signing/cryptoKeyVersions/1', '/imported');
+    gcp.addImportOnlyKey(cryptoKey);
+    const target = `gcpkms:${cryptoKey}/cryptoKeyVersions/1`;
+    const imported = await run(['keys', 'import', '--to', target, '--json'], { ...gcpEnv, LICENSE_ADMIN_PRIVATE_KEY: seed });
+    expect(imported.exitCode, imported.stderr).toBe(0);
+    expect(imported.json()).toMatchObject({ kid: existing.kid, backend: 'gcp-kms', signer: target, imported: true });
+    const after = (await run(['keys', 'show', '--json'], {})).json<{ kid: string; jwks: unknown }>();
+    expect(after.kid).toBe(before.kid);
+    expect(after.jwks).toEqual(before.jwks);
+    const minted = await run(['mint', '--tier', 'pro', '--email', 'imp@example.com', '--json'], { ...gcpEnv, LICENSE_ADMIN_SIGNER: target });
+    expect(minted.exitCode, minted.stderr).toBe(0);
+    const format = createJwsFormat('DTLIC3');
+    const { blob } = minted.json<{ blob: string }>();
+    expect(blob).toBe(await format.encode(format.decode(blob).claims, existing));
+    expect(readFileSync(TRANSCRIPT, 'utf8')).not.toContain(seed);
+  }, 60_000);
+
+  test('a revoked token is refused clearly', async () => {
     const refused = await cli(['mint', '--tier', 'pro', '--email', 'bob@example.com', '--json'], { ...gcpEnv, GOOGLE_OAUTH_ACCESS_TOKEN: 'ya29.revoked', LICENSE_ADMIN_SIGNER: URI });
     expect(refused.exitCode).toBe(1);
     expect(refused.json<{ error: { message: string } }>().error.message).toMatch(/Google refused the credentials/);

@@ -114,6 +114,25 @@ describe('Google Cloud KMS through @google-cloud/kms (REST)', () => {
     expect(gcp.requests.length - before).toBe(1);
   });
 
+  test('import: an import job wraps the existing seed (RSA-OAEP-SHA256 + AES-KWP); the new version signs as the local key', async () => {
+    const cryptoKey = 'projects/acme/locations/europe-west1/keyRings/licenses/cryptoKeys/imported';
+    gcp.addImportOnlyKey(cryptoKey);
+    const remote = open(`${cryptoKey}/cryptoKeyVersions/1`);
+    expect(await remote.publicKey()).toBeNull();
+    await remote.importSeed!(seed, Buffer.from(key.publicJwk.x, 'base64url'));
+    expect(Buffer.from((await remote.publicKey())!).toString('base64url')).toBe(key.publicJwk.x);
+    expect(Buffer.from(await remote.sign(message))).toEqual(Buffer.from(key.sign(message)));
+    expect(gcp.requests.map((r) => `${r.method} ${r.path.replace(/importJobs\/.*/, 'importJobs/…')}`)).toEqual(expect.arrayContaining([
+      `POST /v1/projects/acme/locations/europe-west1/keyRings/licenses/importJobs`,
+      `POST /v1/${cryptoKey}/cryptoKeyVersions:import`,
+    ]));
+    // A URI naming another version: the import lands in the next one, and the message says which.
+    const second = await rejection(open(`${cryptoKey}/cryptoKeyVersions/7`).importSeed!(seed, new Uint8Array(32)));
+    expect(second.message).toMatch(new RegExp(`imported as gcpkms:${cryptoKey}/cryptoKeyVersions/2, not the version LICENSE_ADMIN_SIGNER names`));
+    // No CryptoKey yet: the gcloud command that makes one for import.
+    expect((await rejection(open(`${cryptoKey.replace('imported', 'absent')}/cryptoKeyVersions/1`).importSeed!(seed, new Uint8Array(32)))).message).toMatch(/create the key first, for import only: gcloud kms keys create absent --keyring licenses --location europe-west1 .*--import-only/);
+  }, 30_000);
+
   test('another key version than the pinned one: refused, naming the backend', async () => {
     const swapped = pinnedSigner(open(OTHER), key.publicJwk, spec(OTHER).label);
     expect((await rejection(swapped.sign(message))).message).toMatch(/the gcp-kms signer gcpkms:projects\/acme.*other.* returned a signature that does not verify/);

@@ -4,12 +4,14 @@
 // key. Credentials: GOOGLE_OAUTH_ACCESS_TOKEN when set, else Application Default Credentials (a service
 // account file in GOOGLE_APPLICATION_CREDENTIALS, gcloud's login, the metadata server). Retries are ours
 // (remote-http.ts's policy), so throttling (RESOURCE_EXHAUSTED) is retried too, not only UNAVAILABLE.
+// `keys import --to` goes through an import job (importSeed below).
 import { createPublicKey } from 'node:crypto';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
 import { OAuth2Client } from 'google-auth-library';
 import { UserError } from '../errors.js';
 import { SignerError, SignerUnavailableError } from '../license/signer.js';
 import { callPolicy, retryDelay, type CallPolicy } from './remote-http.js';
+import { rsaAesWrapEd25519 } from './rsa-aes-key-wrap.js';
 import type { Env, RemoteKey } from './remote-key.js';
 import type { SignerSpec } from './signer-uri.js';
 
@@ -151,6 +153,40 @@ export function openGcpKmsKey(spec: GcpSpec, env: Env, policy: CallPolicy = call
       const [answer] = await withRetries('AsymmetricSign', () => client.asymmetricSign({ name: spec.name, data: Buffer.from(message) }, callOptions));
       if (!answer.signature) throw new SignerError(`${who}: AsymmetricSign returned no signature`);
       return new Uint8Array(typeof answer.signature === 'string' ? Buffer.from(answer.signature, 'base64') : answer.signature);
+    },
+    // An import job (RSA_OAEP_4096_SHA256_AES_256) in the key ring, then ImportCryptoKeyVersion into the
+    // CryptoKey of the URI: the wrapped key is CKM_RSA_AES_KEY_WRAP of the PKCS#8 key, as documented for
+    // ImportCryptoKeyVersionRequest.wrapped_key. The new version must be the one LICENSE_ADMIN_SIGNER names.
+    async importSeed(seed) {
+      const cryptoKeyName = spec.name.replace(/\/cryptoKeyVersions\/\d+$/, '');
+      const keyRing = cryptoKeyName.replace(/\/cryptoKeys\/[^/]+$/, '');
+      const [cryptoKey] = await withRetries('GetCryptoKey', () => client.getCryptoKey({ name: cryptoKeyName }, callOptions)).catch((error: unknown) => {
+        if (error instanceof SignerError && / does not exist /.test(error.message)) {
+          throw new SignerError(`${who}: create the key first, for import only: gcloud kms keys create ${cryptoKeyName.split('/').pop()} --keyring ${keyRing.split('/').pop()} --location ${keyRing.split('/')[3]} --purpose asymmetric-signing --default-algorithm ec-sign-ed25519 --protection-level hsm --skip-initial-version-creation --import-only`);
+        }
+        throw error;
+      });
+      const protectionLevel = cryptoKey.versionTemplate?.protectionLevel ?? 'HSM';
+      const [created] = await withRetries('CreateImportJob', () => client.createImportJob({ parent: keyRing, importJobId: `license-admin-${Date.now().toString(36)}`, importJob: { importMethod: 'RSA_OAEP_4096_SHA256_AES_256', protectionLevel } }, callOptions));
+      let job = created;
+      for (let waited = 0; job.state !== 'ACTIVE'; waited += 1000) {
+        if (waited >= 120_000) throw new SignerUnavailableError(`${who}: the import job ${job.name} did not become ACTIVE within 2 minutes; try again`);
+        await new Promise((r) => setTimeout(r, 1000));
+        [job] = await withRetries('GetImportJob', () => client.getImportJob({ name: job.name! }, callOptions));
+      }
+      const pem = job.publicKey?.pem;
+      if (!pem) throw new SignerError(`${who}: the import job ${job.name} has no public key`);
+      const wrappedKey = rsaAesWrapEd25519(pem, seed, 4096);
+      let [version] = await withRetries('ImportCryptoKeyVersion', () => client.importCryptoKeyVersion({ parent: cryptoKeyName, algorithm: 'EC_SIGN_ED25519', importJob: job.name!, wrappedKey }, callOptions));
+      for (let waited = 0; version.state === 'PENDING_IMPORT'; waited += 1000) {
+        if (waited >= 120_000) break;
+        await new Promise((r) => setTimeout(r, 1000));
+        [version] = await withRetries('GetCryptoKeyVersion', () => client.getCryptoKeyVersion({ name: version.name! }, callOptions));
+      }
+      if (version.state !== 'ENABLED') throw new SignerError(`${who}: the imported version ${version.name} is ${String(version.state)}${version.importFailureReason ? ` (${version.importFailureReason})` : ''}`);
+      if (version.name !== spec.name) {
+        throw new SignerError(`the key was imported as gcpkms:${version.name}, not the version LICENSE_ADMIN_SIGNER names; point LICENSE_ADMIN_SIGNER at gcpkms:${version.name} and run "license-admin keys import --to" again (it will find the key there and record it)`);
+      }
     },
     async close() {
       await client.close();

@@ -2,9 +2,12 @@
 // the two methods this tool uses as the Cloud KMS REST reference documents them (and as google-gax's REST
 // transport sends them): GET /v1/{name=projects/*/locations/*/keyRings/*/cryptoKeys/*/cryptoKeyVersions/*}/publicKey
 // -> { pem, algorithm, name, protectionLevel }, and POST /v1/{name}:asymmetricSign with { data: base64 } ->
-// { signature: base64, name, protectionLevel }; errors as { error: { code, message, status } }. It checks the
-// Bearer token and signs with real Ed25519.
-import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+// { signature: base64, name, protectionLevel }; errors as { error: { code, message, status } }. For import:
+// GET a CryptoKey, POST {keyRing}/importJobs?importJobId= (an RSA-4096 public key, PENDING_GENERATION then
+// ACTIVE), GET the job, POST {cryptoKey}/cryptoKeyVersions:import with { algorithm, importJob, wrappedKey }
+// (RSA-OAEP-SHA256 AES key || AES-KWP PKCS#8, as ImportCryptoKeyVersionRequest documents; really unwrapped),
+// GET the version (PENDING_IMPORT then ENABLED). It checks the Bearer token and signs with real Ed25519.
+import { constants, createDecipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, sign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -14,6 +17,8 @@ export interface FakeGcpKms {
   requests: { method: string; path: string; body: Record<string, unknown> | null }[];
   versions: Map<string, { privateKey: KeyObject; state: 'ENABLED' | 'DISABLED' }>;
   addEd25519Version(name: string, seed: Uint8Array): void;
+  /** An empty import-only CryptoKey (what `gcloud kms keys create … --import-only --skip-initial-version-creation` makes). */
+  addImportOnlyKey(name: string): void;
   /** The next `times` requests fail with this HTTP status and google.rpc status. */
   fail(httpStatus: number, status: string, times: number): void;
   heal(): void;
@@ -39,6 +44,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
 
 export async function startFakeGcpKms(token: string): Promise<FakeGcpKms> {
   const faults: { httpStatus: number; status: string; times: number }[] = [];
+  const cryptoKeys = new Map<string, { versions: number }>();
+  const importJobs = new Map<string, { privateKey: KeyObject; publicPem: string }>();
   const fake = {
     token,
     requests: [] as FakeGcpKms['requests'],
@@ -46,6 +53,9 @@ export async function startFakeGcpKms(token: string): Promise<FakeGcpKms> {
     delayMs: 0,
     addEd25519Version(name: string, seed: Uint8Array) {
       fake.versions.set(name, { privateKey: createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }), state: 'ENABLED' });
+    },
+    addImportOnlyKey(name: string) {
+      cryptoKeys.set(name, { versions: 0 });
     },
     fail(httpStatus: number, status: string, times: number) {
       faults.push({ httpStatus, status, times });
@@ -66,6 +76,8 @@ export async function startFakeGcpKms(token: string): Promise<FakeGcpKms> {
       return rpcError(res, fault.httpStatus, fault.status, `${fault.status} (fake)`);
     }
     if (req.headers.authorization !== `Bearer ${token}`) return rpcError(res, 401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
+    const imported = handleImport(req, res, path, body);
+    if (imported) return;
     const m = /^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/[^/:]+)(\/publicKey|:asymmetricSign)$/.exec(path);
     if (!m) return rpcError(res, 404, 'NOT_FOUND', `no route ${path}`);
     const name = m[1]!;
@@ -82,6 +94,66 @@ export async function startFakeGcpKms(token: string): Promise<FakeGcpKms> {
       return send(res, 200, { signature: signature.toString('base64'), name, protectionLevel: 'HSM', verifiedDataCrc32c: false });
     }
     return rpcError(res, 405, 'UNIMPLEMENTED', req.method ?? '');
+  };
+
+  // RSA-4096 takes a second or more to generate: one for every import job of this fake, made at start.
+  const jobKey = generateKeyPairSync('rsa', { modulusLength: 4096 });
+  const KEY_RING = 'projects/[^/]+/locations/[^/]+/keyRings/[^/]+';
+  /** The import routes; true when it answered. */
+  const handleImport = (req: IncomingMessage, res: ServerResponse, path: string, body: Record<string, unknown> | null): boolean => {
+    let m: RegExpExecArray | null;
+    if (req.method === 'GET' && (m = new RegExp(`^/v1/(${KEY_RING}/cryptoKeys/[^/:]+)$`).exec(path))) {
+      if (!cryptoKeys.has(m[1]!)) rpcError(res, 404, 'NOT_FOUND', `CryptoKey ${m[1]} not found.`);
+      else send(res, 200, { name: m[1], purpose: 'ASYMMETRIC_SIGN', importOnly: true, versionTemplate: { protectionLevel: 'HSM', algorithm: 'EC_SIGN_ED25519' } });
+      return true;
+    }
+    if (req.method === 'POST' && (m = new RegExp(`^/v1/(${KEY_RING})/importJobs$`).exec(path))) {
+      const id = new URL(req.url ?? '/', 'http://x').searchParams.get('importJobId');
+      const method = (body as { importMethod?: unknown })?.importMethod;
+      if (!id || (method !== 'RSA_OAEP_4096_SHA256_AES_256' && method !== 4)) {
+        rpcError(res, 400, 'INVALID_ARGUMENT', `importJobId and importMethod RSA_OAEP_4096_SHA256_AES_256 are needed (got ${String(method)})`);
+        return true;
+      }
+      const { publicKey, privateKey } = jobKey;
+      const name = `${m[1]}/importJobs/${id}`;
+      importJobs.set(name, { privateKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+      send(res, 200, { name, importMethod: 'RSA_OAEP_4096_SHA256_AES_256', protectionLevel: 'HSM', state: 'PENDING_GENERATION' });
+      return true;
+    }
+    if (req.method === 'GET' && (m = new RegExp(`^/v1/(${KEY_RING}/importJobs/[^/]+)$`).exec(path))) {
+      const job = importJobs.get(m[1]!);
+      if (!job) rpcError(res, 404, 'NOT_FOUND', `ImportJob ${m[1]} not found.`);
+      else send(res, 200, { name: m[1], importMethod: 'RSA_OAEP_4096_SHA256_AES_256', protectionLevel: 'HSM', state: 'ACTIVE', publicKey: { pem: job.publicPem } });
+      return true;
+    }
+    if (req.method === 'POST' && (m = new RegExp(`^/v1/(${KEY_RING}/cryptoKeys/[^/:]+)/cryptoKeyVersions:import$`).exec(path))) {
+      const key = cryptoKeys.get(m[1]!);
+      const job = importJobs.get(String(body?.importJob));
+      if (!key || !job) {
+        rpcError(res, 404, 'NOT_FOUND', 'CryptoKey or ImportJob not found.');
+        return true;
+      }
+      const wrapped = Buffer.from(String(body?.wrappedKey ?? ''), 'base64');
+      const aesKey = privateDecrypt({ key: job.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, wrapped.subarray(0, 512));
+      const kwp = createDecipheriv('id-aes256-wrap-pad', aesKey, Buffer.from('a65959a6', 'hex'));
+      const privateKey = createPrivateKey({ key: Buffer.concat([kwp.update(wrapped.subarray(512)), kwp.final()]), format: 'der', type: 'pkcs8' });
+      if (privateKey.asymmetricKeyType !== 'ed25519') {
+        rpcError(res, 400, 'INVALID_ARGUMENT', 'the key material is not EC_SIGN_ED25519');
+        return true;
+      }
+      key.versions++;
+      const name = `${m[1]}/cryptoKeyVersions/${key.versions}`;
+      fake.versions.set(name, { privateKey, state: 'ENABLED' });
+      send(res, 200, { name, state: 'PENDING_IMPORT', algorithm: 'EC_SIGN_ED25519', importJob: body?.importJob, protectionLevel: 'HSM' });
+      return true;
+    }
+    if (req.method === 'GET' && (m = new RegExp(`^/v1/(${KEY_RING}/cryptoKeys/[^/:]+/cryptoKeyVersions/\\d+)$`).exec(path))) {
+      const version = fake.versions.get(m[1]!);
+      if (!version) rpcError(res, 404, 'NOT_FOUND', `CryptoKeyVersion ${m[1]} not found.`);
+      else send(res, 200, { name: m[1], state: version.state, algorithm: 'EC_SIGN_ED25519', protectionLevel: 'HSM' });
+      return true;
+    }
+    return false;
   };
 
   const server = createServer((req, res) => {
