@@ -16,6 +16,12 @@ import { signingKeyFromSeed } from '../dist/license/ed25519-key.js';
 import { createJwsFormat } from '../dist/license/jws-format.js';
 import { generateLicenseKey } from '../dist/license/license-key.js';
 import { Ledger } from '../dist/ledger/ledger.js';
+import { localSigner } from '../dist/license/signer.js';
+import { SqliteLedgerStore } from '../dist/stores/sqlite-ledger-store.js';
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
 
 const ROWS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100_000);
 const MINT = process.argv.includes('--mint');
@@ -79,12 +85,36 @@ async function ours(file, name, { verify = true, mintMissing = false } = {}) {
   const plan = await buildPlan({ files: [file], ledger: ledgerIndex(ledger), config, productMap: config.productMap, now,
     defaults: { product: 'bench', format: 'jws', actor: 'bench' }, checkBlob: check });
   const planned = performance.now();
-  const ctx = { ledger, config, format, clock: () => now, random: randomBytes, actor: 'bench', source: 'import', signer };
-  const result = applyPlan(plan, ctx, { mintMissing, revokeRefunded: false });
+  const ctx = { config, format, clock: () => now, random: randomBytes, actor: 'bench', source: 'import', signer: localSigner(signer) };
+  const store = new SqliteLedgerStore(ledger, { random: randomBytes, actor: 'bench', source: 'import', missingLicense: (k) => k });
+  const result = await store.transaction((tx) => applyPlan(tx, plan, ctx, { mintMissing, revokeRefunded: false }));
   const ms = performance.now() - start;
   const rows = ledger.db.prepare('SELECT count(*) AS n FROM licenses').get().n;
   ledger.close();
   return { ms, planMs: planned - start, applyMs: ms - (planned - start), rows, written: result.eventsWritten };
+}
+
+// --- floor: read, parse, verify and insert the same rows, with nothing else (no plan, no events, no index) ---
+async function verifyInsertFloor(file, { verify = true } = {}) {
+  const db = new Database(join(dir, `floor-${verify}.sqlite`));
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE licenses (license_key TEXT PRIMARY KEY, name TEXT, email TEXT, tier TEXT, issued_at TEXT, expires_at TEXT, blob TEXT, verified INTEGER)');
+  const insert = db.prepare('INSERT INTO licenses VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: signer.publicJwk.x }, format: 'jwk' });
+  const start = performance.now();
+  db.exec('BEGIN');
+  let rows = 0;
+  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    const r = JSON.parse(text);
+    const dot = r.blob.lastIndexOf('.');
+    const ok = verify ? cryptoVerify(null, Buffer.from(r.blob.slice(0, dot)), publicKey, Buffer.from(r.blob.slice(dot + 1), 'base64url')) : false;
+    insert.run(r.license_key, r.name, r.email, r.tier, r.issued_at, r.expires_at, r.blob, ok ? 1 : 0);
+    rows++;
+  }
+  db.exec('COMMIT');
+  const ms = performance.now() - start;
+  db.close();
+  return { ms, rows };
 }
 
 const line = (label, r, floor) => {
@@ -94,9 +124,13 @@ const line = (label, r, floor) => {
 
 const floorJsonl = sqliteImport(jsonlAsCsv, 'licenses');
 const floorSales = sqliteImport(sales, 'sales');
-console.log(`\n${ROWS} rows each. Floor = sqlite3 CLI .import of the same rows as CSV into a plain table.`);
+console.log(`\n${ROWS} rows each. Floors: sqlite3 CLI .import of the same rows as CSV into a plain table; and a loop that reads, parses, verifies and inserts them (better-sqlite3, one transaction, no plan or events).`);
 line('sqlite3 .import (legacy rows as CSV)', floorJsonl);
 line('import issued.jsonl (verify every blob)', await ours(jsonl, 'ours-jsonl'), floorJsonl);
+const floorVerify = await verifyInsertFloor(jsonl);
+line('floor: read + parse + verify + insert', floorVerify);
+line('import issued.jsonl (verify every blob)', await ours(jsonl, 'ours-jsonl-2'), floorVerify);
+line('import issued.jsonl, blobs kept as legacy', await ours(jsonl, 'ours-jsonl-legacy', { verify: false }), floorJsonl);
 line('sqlite3 .import (Gumroad CSV)', floorSales);
 line('import sales.csv (reconcile only)', { ...(await ours(sales, 'ours-sales')), rows: ROWS }, floorSales);
 if (MINT) line('import sales.csv --mint-missing (sign each)', await ours(sales, 'ours-sales-mint', { mintMissing: true }), floorSales);

@@ -10,6 +10,7 @@ import { Ledger } from '../dist/ledger/ledger.js';
 import { SqliteLedgerStore } from '../dist/stores/sqlite-ledger-store.js';
 import { mintLicense } from '../dist/usecases/mint.js';
 import { signingKeyFromSeed } from '../dist/license/ed25519-key.js';
+import { localSigner } from '../dist/license/signer.js';
 import { createJwsFormat } from '../dist/license/jws-format.js';
 import { DEFAULT_CONFIG } from '../dist/config/config.js';
 
@@ -25,7 +26,7 @@ const format = createJwsFormat('DTLIC3');
   const ledger = new Ledger(join(dir, 'mint.sqlite'));
   // As `license-admin mint` does: the mint use case through the ledger port (src/usecases, src/stores).
   const store = new SqliteLedgerStore(ledger, { random: randomBytes, actor: 'bench', source: 'bench', missingLicense: (k) => k });
-  const ctx = { config, format, signer: key, clock: () => new Date(), random: randomBytes, actor: 'bench', source: 'bench' };
+  const ctx = { config, format, signer: localSigner(key), clock: () => new Date(), random: randomBytes, actor: 'bench', source: 'bench' };
   const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
   const payloads = Array.from({ length: MINTS }, (_, i) => Buffer.from(`{"v":1,"iss":"datatools","sub":"DT1-PRO-AAAA-BBBB-CCCC-DDDD${i}","name":"Buyer ${i}","email":"buyer${i}@example.com","tier":"pro","iat":1764000000,"exp":1795536000}`));
   for (let i = 0; i < 200; i++) sign(null, payloads[i], privateKey);

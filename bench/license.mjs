@@ -1,5 +1,5 @@
 // Sign and verify throughput of our license format next to raw node:crypto Ed25519 measured in the
-// same run, and the embedded verifier's minified + gzipped size.
+// same run (64-in-flight verification against node:crypto's callback form at the same concurrency), and the embedded verifier's minified + gzipped size.
 // Usage: npm run build && node bench/license.mjs
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -35,6 +35,11 @@ const rawVerify = rate(() => { for (let i = 0; i < N; i++) if (!verify(null, sig
 const opts = { keys: [key.publicJwk], product: 'datatools', tag: 'DTLIC3', now: new Date('2026-06-01T00:00:00Z') };
 await verifyLicense(blobs[0], opts);
 const oursVerifySeq = await rateAsync(async () => { for (let i = 0; i < N; i++) if (!(await verifyLicense(blobs[i], opts)).valid) throw new Error('verify failed'); });
+// The fair baseline for 64 in flight: node:crypto's callback form (libuv's thread pool) at the same concurrency.
+const verifyCb = (i) => new Promise((resolve, reject) => verify(null, signingInputs[i], publicKey, signatures[i], (err, ok) => (err || !ok ? reject(err ?? new Error('raw verify failed')) : resolve())));
+const rawVerifyConc = await rateAsync(async () => {
+  for (let i = 0; i < N; i += 64) await Promise.all(Array.from({ length: Math.min(64, N - i) }, (_, j) => verifyCb(i + j)));
+});
 const oursVerifyConc = await rateAsync(async () => {
   for (let i = 0; i < N; i += 64) await Promise.all(blobs.slice(i, i + 64).map(async (b) => { if (!(await verifyLicense(b, opts)).valid) throw new Error('verify failed'); }));
 });
@@ -48,5 +53,6 @@ console.log(`sign    raw node:crypto        ${fmt(rawSign)} /s`);
 console.log(`sign    ours (claims -> blob)  ${fmt(oursSign)} /s   ratio ${(oursSign / rawSign).toFixed(2)}`);
 console.log(`verify  raw node:crypto (sync) ${fmt(rawVerify)} /s`);
 console.log(`verify  ours, one at a time    ${fmt(oursVerifySeq)} /s   ratio ${(oursVerifySeq / rawVerify).toFixed(2)}`);
-console.log(`verify  ours, 64 in flight     ${fmt(oursVerifyConc)} /s   ratio ${(oursVerifyConc / rawVerify).toFixed(2)}   (goal >= 0.90)`);
+console.log(`verify  raw callback, 64 in flight ${fmt(rawVerifyConc)} /s`);
+console.log(`verify  ours, 64 in flight     ${fmt(oursVerifyConc)} /s   ratio ${(oursVerifyConc / rawVerifyConc).toFixed(2)} of the callback baseline   (goal >= 0.90)`);
 console.log(`verifier bundle (esbuild, minified, incl. @noble/ed25519 fallback): ${bytes.length} B, gzipped ${gz} B (${(gz / 1024).toFixed(2)} KB; goal <= 8 KB)`);

@@ -106,3 +106,28 @@ describe('a checkout renewal extends the same license', () => {
     expect(await s.store.getByOrderRef('gumroad:CHK-GUM-9')).toMatchObject({ email });
   });
 });
+
+describe('cookies behind an https public URL', () => {
+  it('are Secure (and still HttpOnly, SameSite=Lax, scoped to /portal)', async () => {
+    const s = await startTestServer({ config: { portal: { enabled: true } }, env: { LICENSE_ADMIN_PUBLIC_URL: 'https://licenses.example.com/' } });
+    try {
+      const res = await fetch(`${s.url}/portal`);
+      const cookie = res.headers.getSetCookie().find((c) => c.startsWith('la_portal_form='))!;
+      expect(cookie).toMatch(/; Secure/);
+      expect(cookie).toMatch(/HttpOnly/);
+      expect(cookie).toMatch(/SameSite=Lax/);
+      expect(cookie).toMatch(/Path=\/portal/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a server without portal.enabled answers 404 on /portal', async () => {
+    const s = await startTestServer({});
+    try {
+      expect((await fetch(`${s.url}/portal`)).status).toBe(404);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -25,6 +25,7 @@ export function registerOnlineCommands(program: Command, run: Runner): void {
   program
     .command('revocations')
     .description('the signed revocation list apps check offline')
+    .addHelpText('after', example('license-admin revocations export -o revocations.jws'))
     .command('export')
     .description('write the product\'s signed revocation list (refunded, disputed and revoked licenses)')
     .option('-o, --output <file>', 'write it to this file instead of stdout')

@@ -25,6 +25,9 @@ interface KeyBatch {
   inserted: LedgerEvent[];
 }
 
+/** From this many new licenses in one write, the search index is filled once at its end, not row by row. */
+const BULK_SEARCH_INDEX_AT = 32;
+
 export class Ledger {
   readonly db: Database.Database;
   readonly path: string;
@@ -120,15 +123,46 @@ export class Ledger {
     }
     const affectedKeys: string[] = [];
     const contests: OrderContest[] = [];
-    for (const batch of keys.values()) {
-      if (batch.newlyForgotten) this.scrubEventsOf(batch.key);
-      if (!batch.touched) continue;
-      // A key first seen in this batch is projected from memory: no need to read its events back.
-      const row = projectLicense(batch.existed ? this.eventsFor(batch.key) : batch.inserted);
-      if (row) this.upsert(options.refuseOrderConflicts ? row : this.settleOrderClaims(row, contests));
-      affectedKeys.push(batch.key);
+    const newKeys = [...keys.values()].filter((b) => b.touched && !b.existed).length;
+    const searchIndex = newKeys >= BULK_SEARCH_INDEX_AT ? this.deferSearchIndex() : null;
+    let failed = true;
+    try {
+      for (const batch of keys.values()) {
+        if (batch.newlyForgotten) this.scrubEventsOf(batch.key);
+        if (!batch.touched) continue;
+        // A key first seen in this batch is projected from memory: no need to read its events back.
+        const row = projectLicense(batch.existed ? this.eventsFor(batch.key) : batch.inserted);
+        if (row) this.upsert(options.refuseOrderConflicts ? row : this.settleOrderClaims(row, contests));
+        affectedKeys.push(batch.key);
+      }
+      failed = false;
+    } finally {
+      // Always, error or not: whatever the caller then does with the transaction, no row is left unindexed.
+      try {
+        searchIndex?.finish();
+      } catch (error) {
+        if (!failed) throw error;
+      }
     }
     return { inserted, duplicates: events.length - inserted, affectedKeys, contested: this.recordContests(contests) };
+  }
+
+  /**
+   * Leaves the search index of licenses inserted from here on to finish(), which indexes them all in one
+   * statement (migration 12). Only for the length of one applyEventsInTransaction, inside its transaction.
+   */
+  private deferSearchIndex(): { finish(): void } {
+    const since = Number(this.db.prepare('SELECT coalesce(max(rowid), 0) FROM licenses').pluck().get());
+    this.db.prepare('INSERT INTO search_index_deferred (since_rowid) VALUES (?)').run(since);
+    return {
+      finish: () => {
+        this.db.prepare('DELETE FROM search_index_deferred').run();
+        this.db.prepare(
+          `INSERT INTO licenses_search(rowid, license_key, email, name, orders)
+             SELECT rowid, license_key, email, name, orders FROM licenses_search_source WHERE rowid > ?`,
+        ).run(since);
+      },
+    };
   }
 
   /** Writes each contest's two history events; returns the contests that were not recorded before. */

@@ -294,6 +294,35 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 12,
+    name: 'search index filled once per bulk write',
+    // Indexing row by row from the triggers cost about 60 µs a license (a third of a bulk import's apply);
+    // one INSERT … SELECT over a batch costs a quarter of that. While a row of search_index_deferred exists
+    // (only ever inside one Ledger.applyEventsInTransaction, in its transaction), rows above its since_rowid
+    // are left to that method, which indexes them and deletes the row before it returns, error or not.
+    sql: `
+      CREATE TABLE IF NOT EXISTS search_index_deferred (since_rowid INTEGER NOT NULL);
+      DROP TRIGGER IF EXISTS licenses_search_ai;
+      DROP TRIGGER IF EXISTS licenses_search_ad;
+      DROP TRIGGER IF EXISTS licenses_search_au;
+      CREATE TRIGGER licenses_search_ai AFTER INSERT ON licenses
+      WHEN NOT EXISTS (SELECT 1 FROM search_index_deferred WHERE new.rowid > since_rowid) BEGIN
+        INSERT INTO licenses_search(rowid, license_key, email, name, orders)
+          SELECT rowid, license_key, email, name, orders FROM licenses_search_source WHERE rowid = new.rowid;
+      END;
+      CREATE TRIGGER licenses_search_ad AFTER DELETE ON licenses
+      WHEN NOT EXISTS (SELECT 1 FROM search_index_deferred WHERE old.rowid > since_rowid) BEGIN
+        DELETE FROM licenses_search WHERE rowid = old.rowid;
+      END;
+      CREATE TRIGGER licenses_search_au AFTER UPDATE OF license_key, email, name, gumroad_order_id, order_ref ON licenses
+      WHEN NOT EXISTS (SELECT 1 FROM search_index_deferred WHERE new.rowid > since_rowid) BEGIN
+        DELETE FROM licenses_search WHERE rowid = old.rowid;
+        INSERT INTO licenses_search(rowid, license_key, email, name, orders)
+          SELECT rowid, license_key, email, name, orders FROM licenses_search_source WHERE rowid = new.rowid;
+      END;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {
