@@ -1,5 +1,7 @@
 // Signing backends, same run: (a) the mint use case through the SQLite ledger store signing with the local
-// key, then through a real PKCS#11 token (SoftHSM2, the same seed imported onto it); (b) re-signing 10,000
+// key, then through a real PKCS#11 token (SoftHSM2, the same seed imported onto it), then through the Vault
+// transit signer talking HTTP to a minimal stand-in for Vault on 127.0.0.1 (sign + read key, Ed25519 in the
+// stand-in: what the HTTP round trip and JSON cost, not a real Vault's own latency); (b) re-signing 10,000
 // licenses (what migrate-format and import do) through a signer with 20 ms of added latency, with the bounded
 // concurrency the use cases use, next to one-at-a-time signing (measured on a sample, projected to 10,000).
 // Usage: npm run build && node bench/signers.mjs   (needs softhsm2; N=5000 to change the mint count)
@@ -15,6 +17,9 @@ import { createJwsFormat } from '../dist/license/jws-format.js';
 import { buildClaims } from '../dist/license/build-claims.js';
 import { localSigner, pinnedSigner } from '../dist/license/signer.js';
 import { openPkcs11Key } from '../dist/signers/pkcs11.js';
+import { openVaultKey } from '../dist/signers/vault.js';
+import { createServer } from 'node:http';
+import { sign as edSign, createPrivateKey } from 'node:crypto';
 import { parseSignerUri } from '../dist/signers/signer-uri.js';
 import { SqliteLedgerStore } from '../dist/stores/sqlite-ledger-store.js';
 import { mapBounded, signingConcurrency } from '../dist/usecases/bounded-map.js';
@@ -38,6 +43,27 @@ const token = openPkcs11Key(spec, { LICENSE_ADMIN_PKCS11_PIN: pin });
 await token.importSeed(seed, Buffer.from(key.publicJwk.x, 'base64url'));
 const hsm = pinnedSigner(token, key.publicJwk, spec.label);
 
+// A stand-in for Vault transit: POST /v1/transit/sign/license (and GET the key), as the transit API docs
+// describe them (test/helpers/fake-vault.ts is the full one the tests use).
+const vaultToken = randomBytes(16).toString('hex');
+const vaultKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+const vaultServer = createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    if (req.headers['x-vault-token'] !== vaultToken) return res.writeHead(403).end('{"errors":["permission denied"]}');
+    if (req.method === 'POST' && req.url === '/v1/transit/sign/license') {
+      const { input } = JSON.parse(Buffer.concat(chunks).toString());
+      const signature = edSign(null, Buffer.from(input, 'base64'), vaultKey).toString('base64');
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { signature: `vault:v1:${signature}`, key_version: 1 } }));
+    }
+    res.writeHead(404).end('{"errors":[]}');
+  });
+});
+await new Promise((r) => vaultServer.listen(0, '127.0.0.1', r));
+const vaultSpec = parseSignerUri(`vault+http://127.0.0.1:${vaultServer.address().port}/transit/keys/license`);
+const vault = pinnedSigner(openVaultKey(vaultSpec, { VAULT_TOKEN: vaultToken }), key.publicJwk, vaultSpec.label);
+
 let files = 0;
 async function mintRate(signer) {
   const ledger = new Ledger(join(dir, `mint-${files++}.sqlite`));
@@ -56,17 +82,20 @@ async function mintRate(signer) {
 
 const local = localSigner(key);
 await mintRate(local);
-await mintRate(hsm); // warm up both
-const rounds = { local: [], pkcs11: [] };
+await mintRate(hsm);
+await mintRate(vault); // warm up all three
+const rounds = { local: [], pkcs11: [], vault: [] };
 for (let r = 0; r < 3; r++) {
   rounds.local.push(await mintRate(local));
   rounds.pkcs11.push(await mintRate(hsm));
+  rounds.vault.push(await mintRate(vault));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (xs) => `${Math.round(median(xs))} mints/s  [${xs.map(Math.round).join(', ')}]`;
 console.log(`(a) mint use case, ${N} mints, SQLite ledger store`);
 console.log(`    local key:            ${fmt(rounds.local)}`);
 console.log(`    PKCS#11 (SoftHSM2):   ${fmt(rounds.pkcs11)}  ratio ${(median(rounds.pkcs11) / median(rounds.local)).toFixed(2)}`);
+console.log(`    Vault transit (HTTP stand-in on 127.0.0.1): ${fmt(rounds.vault)}  ratio ${(median(rounds.vault) / median(rounds.local)).toFixed(2)}`);
 
 // (b) 10,000 re-signings through a signer 20 ms away.
 const slow = { ...local, backend: 'vault', sign: async (m) => (await new Promise((r) => setTimeout(r, 20)), local.sign(m)) };
@@ -83,4 +112,5 @@ console.log(`(b) 10,000 licenses re-signed through a signer with 20 ms latency (
 console.log(`    ${limit} in flight (the use cases' default for a remote signer): ${bounded.toFixed(1)} s, ${Math.round(claims.length / bounded)} signatures/s`);
 console.log(`    one at a time (${SAMPLE} measured, projected):              ${sequential.toFixed(0)} s  -> ${(sequential / bounded).toFixed(1)}x slower`);
 await token.close();
+await new Promise((r) => vaultServer.close(r));
 rmSync(dir, { recursive: true, force: true });

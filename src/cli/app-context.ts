@@ -119,8 +119,8 @@ export function createAppContext(global: GlobalOptions, env: Env = process.env):
       let signer = signers.get(kid);
       if (!signer) {
         const store = await app.keys();
-        const { chooseSigner } = await import('../signers/choose-signer.js');
-        signer = await chooseSigner(store, env, kid);
+        const [{ chooseSigner }, { signerEnv }] = await Promise.all([import('../signers/choose-signer.js'), import('../signers/signer-config.js')]);
+        signer = await chooseSigner(store, signerEnv(app), kid);
         const mismatch = signer.backend === 'local' ? store.envKeyMismatch() : null;
         if (mismatch) app.out.warn(mismatch);
         signers.set(kid, signer);

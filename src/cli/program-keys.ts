@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { example, type Runner } from '../cli.js';
+import { UsageError } from '../errors.js';
 
 // --key-storage, as in `init` and config.json's keyStorage; --storage is the old spelling, kept hidden.
 const STORAGES = ['keychain', 'file', 'plaintext-file'];
@@ -46,8 +47,13 @@ export function registerKeysCommands(program: Command, run: Runner): void {
     .description('add a new signing key; old keys stay for verification. With --prepare it waits for "keys activate"')
     .option('--prepare', 'add the new key without signing with it yet (ship its public key in your app first)')
     .option('--product <id>', 'a new key for this product only; the other products keep theirs')
-    .addHelpText('after', example('license-admin keys rotate --prepare', 'license-admin keys activate <kid>   # once the app build that trusts it is out', 'license-admin keys rotate --product studio'))
-    .action((opts, cmd) => run(cmd, async (app) => (await load()).keysRotateCommand(opts, app)));
+    .option('--to <signer-uri>', 'the new key is one created inside an HSM or KMS (e.g. awskms:<key id>): its public key is read from there')
+    .addHelpText('after', example('license-admin keys rotate --prepare', 'license-admin keys activate <kid>   # once the app build that trusts it is out', 'license-admin keys rotate --product studio', 'license-admin keys rotate --prepare --to awskms:arn:aws:kms:eu-west-1:111122223333:key/<id>'))
+    .action((opts, cmd) => run(cmd, async (app) => {
+      if (opts.to === undefined) return (await load()).keysRotateCommand(opts, app);
+      if (opts.product !== undefined) throw new UsageError('--to and --product cannot be combined yet: rotate to the backend key for all products, or give the product its key with "keys activate <kid> --product <id>"');
+      return (await import('../commands/keys-remote.js')).keysRotateToCommand(opts.to, opts, app);
+    }));
 
   keys
     .command('activate <kid>')

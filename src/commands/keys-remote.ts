@@ -8,10 +8,26 @@ import { KeyFormatError, parsePrivateKey, publicKeyObject, publicJwkFromRaw, typ
 import { pinnedSigner, SignerError } from '../license/signer.js';
 import { exportPublicKey } from '../keys/public-key-formats.js';
 import { openRemote, signerChoice } from '../signers/choose-signer.js';
-import { checkBackendKey, openRemoteKey } from '../signers/open-signer.js';
+import { backendPublicKey, checkBackendKey, openRemoteKey } from '../signers/open-signer.js';
+import { signerEnv } from '../signers/signer-config.js';
 import { parseSignerUri } from '../signers/signer-uri.js';
 
+/** Backends this tool cannot put an existing key into: the way there is a new key and a rotation. */
+function cannotImport(kind: string, uri: string): UserError {
+  const why = kind === 'aws-kms'
+    ? 'AWS KMS: this tool does not import an existing Ed25519 key into KMS (ADMIN.md, "AWS KMS and your existing key")'
+    : `the ${kind} signer cannot import an existing key from here (ADMIN.md, "Moving the existing key")`;
+  return new UserError(`${why}; nothing was changed. Create an Ed25519 signing key there and rotate to it: license-admin keys rotate --prepare --to "${uri.split('?')[0]}", ship an app build that trusts both keys, then license-admin keys activate <kid>`);
+}
+
+/** AWS KMS is known to need a rotation rather than an import: said before the key is read or KMS contacted. */
+export function refuseUnimportable(uri: string): void {
+  const spec = parseSignerUri(uri);
+  if (spec.kind === 'aws-kms') throw cannotImport(spec.kind, uri);
+}
+
 export async function keysImportToCommand(uri: string, input: { text: string; where: string }, opts: { activate?: boolean }, app: AppContext): Promise<void> {
+  refuseUnimportable(uri);
   const spec = parseSignerUri(uri);
   let key: SigningKey;
   try {
@@ -29,7 +45,7 @@ export async function keysImportToCommand(uri: string, input: { text: string; wh
     }
     already = present !== null;
     if (!already) {
-      if (!remote.importSeed) throw new UserError(`the ${spec.kind} signer cannot import an existing key (see ADMIN.md, "Moving the key"); create the key there and rotate to it`);
+      if (!remote.importSeed) throw cannotImport(spec.kind, uri);
       await remote.importSeed(key.exportSeed(), Buffer.from(key.publicJwk.x, 'base64url'));
     }
     // The backend must now sign as this key: one probe, verified against the public key apps already trust.
@@ -49,9 +65,34 @@ export async function keysImportToCommand(uri: string, input: { text: string; wh
   if (localCopy) app.out.info(`A local copy is still kept (${record.storage}). Once your backups are in order, remove it, and sign with LICENSE_ADMIN_SIGNER=${uri.split('?')[0]}?…`);
 }
 
+/**
+ * `keys rotate --to <uri>`: a key created inside the backend (AWS KMS, or a new HSM / Vault key) becomes the
+ * next signing key. Its public key comes from the backend; one probe must verify against it first.
+ */
+export async function keysRotateToCommand(uri: string, opts: { prepare?: boolean }, app: AppContext): Promise<void> {
+  const spec = parseSignerUri(uri);
+  const store = await app.keys();
+  const previous = store.activeRecord();
+  const remote = await openRemoteKey(spec, app.env);
+  let publicJwk;
+  try {
+    publicJwk = await backendPublicKey({ spec, key: remote });
+    await pinnedSigner(remote, publicJwk, spec.label).sign(Buffer.from(`license-admin keys rotate ${publicJwk.kid}`));
+  } finally {
+    await remote.close();
+  }
+  const { existed } = store.addRemote(publicJwk, spec.label, !opts.prepare);
+  if (app.json) return app.out.json({ kid: publicJwk.kid, active: !opts.prepare, previousKid: previous?.kid ?? null, backend: spec.kind, signer: spec.label, jwks: { keys: store.publicKeys() } });
+  app.out.info(color.green(`${existed ? 'Already known' : 'Added'}: signing key ${publicJwk.kid} held by ${spec.label}${opts.prepare ? ', not signing yet' : ', now the active key'}.`));
+  app.out.data(`Public key (hex): ${exportPublicKey(publicJwk, { active: true }).publicKeyHex}`);
+  if (opts.prepare) app.out.info(`Ship an app build that trusts it (license-admin keys show), then: license-admin keys activate ${publicJwk.kid}`);
+  app.out.info(`Sign with it by setting LICENSE_ADMIN_SIGNER=${uri.split('?')[0]}${uri.includes('?') ? '?…' : ''}`);
+}
+
 export async function keysTestCommand(opts: { product?: string }, app: AppContext): Promise<void> {
   const signer = await app.signer(opts.product);
-  const remote = signerChoice(app.env) === 'remote' ? await openRemote(await app.keys(), app.env, app.productConfig(opts.product).signingKid ?? '') : null;
+  const env = signerEnv(app);
+  const remote = signerChoice(env) === 'remote' ? await openRemote(await app.keys(), env, app.productConfig(opts.product).signingKid ?? '') : null;
   const probe = Buffer.from(`license-admin keys test ${app.clock().toISOString()}`);
   try {
     if (remote) await checkBackendKey(remote);

@@ -49,7 +49,11 @@ function report(app: AppContext, key: SigningKey, verb: string, storage: KeyStor
 }
 
 export async function keysImportCommand(file: string | undefined, opts: StorageFlags & { fromEnv?: string; activate?: boolean; to?: string }, app: AppContext): Promise<void> {
-  if (opts.to !== undefined) return (await import('./keys-remote.js')).keysImportToCommand(opts.to, await readKeyText(file, opts, app), opts, app);
+  if (opts.to !== undefined) {
+    const remote = await import('./keys-remote.js');
+    remote.refuseUnimportable(opts.to); // before asking for the key
+    return remote.keysImportToCommand(opts.to, await readKeyText(file, opts, app), opts, app);
+  }
   const storage = storageFor(opts, app);
   const store = await app.keys();
   const { text, where } = await readKeyText(file, opts, app);

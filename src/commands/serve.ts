@@ -18,6 +18,7 @@ import { oncePerKey } from '../server/once-per-key.js';
 import { openStore } from '../server/open-store.js';
 import { createSmtpMailSender } from '../server/smtp-mail-sender.js';
 import { chooseSigner } from '../signers/choose-signer.js';
+import { signerEnv } from '../signers/signer-config.js';
 import { checkSignerAtStart } from '../signers/check-at-start.js';
 import { checkGumroadApi, parsePort, retryPolicy } from './serve-env.js';
 import { loadPortalPages } from '../portal/pages.js';
@@ -50,7 +51,7 @@ export async function serveCommand(flags: ServeFlags, app: AppContext): Promise<
     store, config, env: app.env, clock: app.clock, random: app.random, format, log, mail,
     signer: async () => signer, publicKeys: () => keys.publicKeys(),
     // Other products (config.products): their own keys and formats, each loaded once.
-    signerFor: oncePerKey((kid: string) => kid, (kid) => chooseSigner(keys, app.env, kid)),
+    signerFor: oncePerKey((kid: string) => kid, (kid) => chooseSigner(keys, signerEnv(app), kid)),
     formatFor: oncePerKey((view: Config) => JSON.stringify([view.product, view.format, view.blobTag]), (view) => loadFormat(view, app.paths.configDir)),
     ...(app.env.LICENSE_ADMIN_POLL_MS ? { pollIntervalMs: parsePositiveInt(app.env.LICENSE_ADMIN_POLL_MS, 'LICENSE_ADMIN_POLL_MS') } : {}),
     fulfilmentRetry: retryPolicy(app.env),

@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { onlineProblems, type OnlineConfig } from './online.js';
 import { productIds, productsProblems, type ProductConfig } from './products.js';
 import { portalProblems, type PortalConfig } from '../portal/portal-settings.js';
+import { signerConfigProblems, type SignerConfig } from '../signers/signer-config.js';
 
 export type KeyStorage = 'keychain' | 'file' | 'plaintext-file';
 
@@ -53,6 +54,8 @@ export interface Config {
   online?: OnlineConfig;
   /** The buyer's self-service portal (docs/PORTAL.md). */
   portal?: PortalConfig;
+  /** Which backend signs when LICENSE_ADMIN_SIGNER is not set (ADMIN.md, "Signing with an HSM or a KMS"). */
+  signer?: SignerConfig;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -107,6 +110,7 @@ export function validateConfig(c: Config, where = 'config'): Config {
     FIELD_RULES.keyStorage(c.keyStorage),
   ].filter((p): p is string => p !== null);
   problems.push(...onlineProblems(c.online, 'online'));
+  problems.push(...signerConfigProblems(c.signer));
   if (problems.length === 0) problems.push(...productsProblems(c));
   if (problems.length === 0) problems.push(...portalProblems(c, productIds(c)));
   if (problems.length) throw new UserError(`${where}: ${problems.join('; ')}`);

@@ -5,10 +5,11 @@ import type { KeyStore } from '../keys/key-store.js';
 import { SignerUnavailableError, type Signer } from '../license/signer.js';
 import { checkBackendKey } from './open-signer.js';
 import { openRemote } from './choose-signer.js';
+import { signerEnv } from './signer-config.js';
 
 export async function checkSignerAtStart(signer: Signer, keys: KeyStore, app: AppContext): Promise<void> {
   if (signer.backend === 'local') return;
-  const remote = await openRemote(keys, app.env, app.config().signingKid ?? '');
+  const remote = await openRemote(keys, signerEnv(app), app.config().signingKid ?? '');
   try {
     await checkBackendKey(remote);
   } catch (error) {

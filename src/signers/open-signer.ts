@@ -1,12 +1,11 @@
 // LICENSE_ADMIN_SIGNER -> a Signer: the backend's key, pinned to the project's public key (keys.json) when
 // there is one, else to the key the backend reports. Opening contacts the backend only when nothing is pinned,
 // so a server starts (and queues sales) while its HSM or KMS is down.
-import { UserError } from '../errors.js';
 import { publicJwkFromRaw } from '../license/ed25519-key.js';
 import { backendKeyProblem, pinnedSigner, SignerError, type Signer } from '../license/signer.js';
 import type { PublicJwk } from '../verify/ed25519.js';
 import type { Env, RemoteKey } from './remote-key.js';
-import { parseSignerUri, SIGNER_ENV, type SignerSpec } from './signer-uri.js';
+import { parseSignerUri, type SignerSpec } from './signer-uri.js';
 
 export type PinnedKey = PublicJwk & { kid: string };
 
@@ -20,8 +19,12 @@ export async function openRemoteKey(spec: SignerSpec, env: Env): Promise<RemoteK
   switch (spec.kind) {
     case 'pkcs11':
       return (await import('./pkcs11.js')).openPkcs11Key(spec, env);
-    default:
-      throw new UserError(`${SIGNER_ENV}: the ${spec.kind} signer is not available in this build yet (PKCS#11 is)`);
+    case 'vault':
+      return (await import('./vault.js')).openVaultKey(spec, env);
+    case 'aws-kms':
+      return (await import('./aws-kms.js')).openAwsKmsKey(spec, env);
+    case 'gcp-kms':
+      return (await import('./gcp-kms.js')).openGcpKmsKey(spec, env);
   }
 }
 
