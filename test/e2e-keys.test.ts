@@ -139,7 +139,7 @@ describe('keys without a keychain', () => {
     const mintKid = async () => (await runCli(['mint', '--tier', 'pro', '--email', 'r@example.com', '--json'], { home, env })).json().kid;
     expect(await mintKid()).toBe(kid1);
     expect((await runCli(['keys', 'show', '--json'], { home, env })).json().jwks.keys).toHaveLength(2);
-    expect((await runCli(['keys', 'activate', kid2], { home, env })).exitCode).toBe(0);
+    expect((await runCli(['keys', 'activate', '--', kid2], { home, env })).exitCode).toBe(0);
     expect(await mintKid()).toBe(kid2);
     const unknown = await runCli(['keys', 'activate', 'nope'], { home, env });
     expect(unknown.exitCode).toBe(1);

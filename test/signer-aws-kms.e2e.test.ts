@@ -54,7 +54,7 @@ describe('AWS KMS through the built binary', () => {
     expect(rotated.exitCode, rotated.stderr).toBe(0);
     expect(rotated.json()).toMatchObject({ kid: kmsKey.kid, active: false, previousKid: localKid, backend: 'aws-kms', signer: URI });
     expect(kms.requests.map((r) => r.target)).toEqual(['TrentService.GetPublicKey', 'TrentService.Sign']);
-    const activated = await cli(['keys', 'activate', kmsKey.kid, '--json'], {});
+    const activated = await cli(['keys', 'activate', '--json', '--', kmsKey.kid], {});
     expect(activated.exitCode, activated.stderr).toBe(0);
     const shown = (await cli(['keys', 'show', '--json'], {})).json<{ kid: string; jwks: { keys: { kid: string }[] } }>();
     expect(shown.kid).toBe(kmsKey.kid);
