@@ -125,4 +125,34 @@ describe('Vault transit', () => {
   test('importing over an existing key is refused by Vault and reported', async () => {
     expect((await rejection(open('license').importSeed!(seed, new Uint8Array(32)))).message).toMatch(/importing the key failed \(400: the import path cannot be used with an existing key/);
   });
+
+  test('AppRole: logs in once with VAULT_ROLE_ID / VAULT_SECRET_ID, again when the token expires; a refused login names the variables, never the secret', async () => {
+    const secretId = `sid-${randomBytes(8).toString('hex')}`;
+    vault.appRole = { roleId: 'license-signer-role', secretId };
+    const logins = () => vault.requests.filter((r) => r.path === '/v1/auth/approle/login').length;
+    try {
+      const before = logins();
+      const remote = open('license', { VAULT_ROLE_ID: 'license-signer-role', VAULT_SECRET_ID: secretId });
+      expect(Buffer.from(await remote.sign(message))).toEqual(Buffer.from(key.sign(message)));
+      expect(Buffer.from(await remote.sign(message))).toEqual(Buffer.from(key.sign(message)));
+      expect(logins() - before).toBe(1);
+      const oldToken = vault.token;
+      vault.token = `hvs.${randomBytes(12).toString('hex')}`; // the first token's TTL ran out
+      try {
+        expect(Buffer.from(await remote.sign(message))).toEqual(Buffer.from(key.sign(message)));
+        expect(logins() - before).toBe(2);
+      } finally {
+        vault.token = oldToken;
+      }
+
+      const refused = await rejection(open('license', { VAULT_ROLE_ID: 'license-signer-role', VAULT_SECRET_ID: 'sid-wrong-0000' }).sign(message));
+      expect(refused).toBeInstanceOf(SignerError);
+      expect(refused.message).toMatch(/refused the AppRole login with VAULT_ROLE_ID \/ VAULT_SECRET_ID \(400 invalid role or secret ID\)/);
+      expect(refused.message).not.toContain('sid-wrong-0000');
+      const none = await rejection(open('license', {}).sign(message));
+      expect(none.message).toMatch(/set VAULT_TOKEN .* or VAULT_ROLE_ID and VAULT_SECRET_ID for AppRole/);
+    } finally {
+      vault.appRole = null;
+    }
+  });
 });

@@ -2,7 +2,9 @@
 // environment) and asks Vault to sign. Requests and responses as documented in hashicorp/vault
 // website/content/api-docs/secret/transit.mdx ("Sign data", "Read key", "Get wrapping key", "Import key")
 // and implemented in builtin/logical/transit/path_sign_verify.go, path_keys.go, path_wrapping_key.go and
-// path_import.go. OpenBao serves the same API.
+// path_import.go. OpenBao serves the same API. Without VAULT_TOKEN, AppRole: VAULT_ROLE_ID and VAULT_SECRET_ID
+// log in once (`POST /v1/auth/<VAULT_APPROLE_MOUNT, default approle>/login` → `auth.client_token`, as in
+// website/content/api-docs/auth/approle.mdx "Login with AppRole") and again when Vault refuses the token.
 import { SignerError } from '../license/signer.js';
 import { callPolicy, callSigningService, type CallPolicy, type HttpAnswer } from './remote-http.js';
 import type { Env, RemoteKey } from './remote-key.js';
@@ -11,6 +13,9 @@ import { wrapForTransitImport } from './vault-byok.js';
 
 export const VAULT_TOKEN_ENV = 'VAULT_TOKEN';
 export const VAULT_NAMESPACE_ENV = 'VAULT_NAMESPACE';
+export const VAULT_ROLE_ID_ENV = 'VAULT_ROLE_ID';
+export const VAULT_SECRET_ID_ENV = 'VAULT_SECRET_ID';
+export const VAULT_APPROLE_MOUNT_ENV = 'VAULT_APPROLE_MOUNT';
 
 type VaultSpec = Extract<SignerSpec, { kind: 'vault' }>;
 
@@ -32,14 +37,46 @@ export function openVaultKey(spec: VaultSpec, env: Env, policy: CallPolicy = cal
   const mount = spec.mount.split('/').map(encodeURIComponent).join('/');
   const name = encodeURIComponent(spec.name);
 
-  const call = async (method: string, path: string, body?: unknown): Promise<HttpAnswer> => {
+  const namespace: Record<string, string> = env[VAULT_NAMESPACE_ENV] ? { 'x-vault-namespace': env[VAULT_NAMESPACE_ENV] } : {};
+  const appRole = !env[VAULT_TOKEN_ENV] && env[VAULT_ROLE_ID_ENV] && env[VAULT_SECRET_ID_ENV];
+  let loggedIn: Promise<string> | null = null;
+
+  const logIn = async (): Promise<string> => {
+    const authMount = (env[VAULT_APPROLE_MOUNT_ENV] || 'approle').split('/').map(encodeURIComponent).join('/');
+    const answer = await callSigningService(`${spec.baseUrl}/v1/auth/${authMount}/login`, { method: 'POST', headers: namespace, body: { role_id: env[VAULT_ROLE_ID_ENV], secret_id: env[VAULT_SECRET_ID_ENV] } }, policy, who);
+    if (answer.status !== 200) {
+      throw new SignerError(`${who}: Vault refused the AppRole login with ${VAULT_ROLE_ID_ENV} / ${VAULT_SECRET_ID_ENV} (${answer.status}${vaultSays(answer.body) ? ` ${vaultSays(answer.body)}` : ''}); nothing was signed`);
+    }
+    const token = (answer.body as { auth?: { client_token?: unknown } })?.auth?.client_token;
+    if (typeof token !== 'string' || token === '') throw new SignerError(`${who}: Vault's AppRole login answer has no auth.client_token`);
+    return token;
+  };
+
+  const tokenFor = (fresh: boolean): Promise<string> => {
     const token = env[VAULT_TOKEN_ENV];
-    if (!token) throw new SignerError(`${who}: set ${VAULT_TOKEN_ENV} (a Vault token allowed to sign with this key); it is never read from the config or the URI`);
-    const headers: Record<string, string> = { 'x-vault-token': token };
-    if (env[VAULT_NAMESPACE_ENV]) headers['x-vault-namespace'] = env[VAULT_NAMESPACE_ENV];
-    const answer = await callSigningService(`${spec.baseUrl}/v1/${mount}/${path}`, { method, headers, ...(body === undefined ? {} : { body }) }, policy, who);
+    if (token) return Promise.resolve(token);
+    if (!appRole) {
+      throw new SignerError(`${who}: set ${VAULT_TOKEN_ENV} (a Vault token allowed to sign with this key), or ${VAULT_ROLE_ID_ENV} and ${VAULT_SECRET_ID_ENV} for AppRole; they are never read from the config or the URI`);
+    }
+    if (fresh || !loggedIn) {
+      const attempt = logIn();
+      loggedIn = attempt;
+      attempt.catch(() => {
+        if (loggedIn === attempt) loggedIn = null;
+      });
+    }
+    return loggedIn!;
+  };
+
+  const call = async (method: string, path: string, body?: unknown): Promise<HttpAnswer> => {
+    const send = async (token: string) =>
+      callSigningService(`${spec.baseUrl}/v1/${mount}/${path}`, { method, headers: { 'x-vault-token': token, ...namespace }, ...(body === undefined ? {} : { body }) }, policy, who);
+    let answer = await send(await tokenFor(false));
+    // An AppRole token expires (its TTL): log in again once, then believe the refusal.
+    if (answer.status === 403 && appRole) answer = await send(await tokenFor(true));
     if (answer.status === 403) {
-      throw new SignerError(`${who}: Vault refused the token in ${VAULT_TOKEN_ENV} (403 ${vaultSays(answer.body) || 'permission denied'}): it has expired or been revoked, or its policy does not allow ${method === 'GET' ? 'read' : 'update'} on ${spec.mount}/${path.split('/')[0]}; nothing was signed`);
+      const holder = appRole ? `the token of the AppRole in ${VAULT_ROLE_ID_ENV}` : `the token in ${VAULT_TOKEN_ENV}`;
+      throw new SignerError(`${who}: Vault refused ${holder} (403 ${vaultSays(answer.body) || 'permission denied'}): it has expired or been revoked, or its policy does not allow ${method === 'GET' ? 'read' : 'update'} on ${spec.mount}/${path.split('/')[0]}; nothing was signed`);
     }
     return answer;
   };

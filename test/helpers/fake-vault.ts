@@ -16,7 +16,10 @@ interface Fault {
 
 export interface FakeVault {
   url: string;
+  /** The one token Vault accepts; change it to expire the old one. AppRole logins are answered with it. */
   token: string;
+  /** AppRole credentials `POST /v1/auth/approle/login` accepts (website/content/api-docs/auth/approle.mdx). */
+  appRole: { roleId: string; secretId: string } | null;
   /** Method and path of every request, in order. */
   requests: { method: string; path: string }[];
   /** Keys held, by "<mount>/<name>". */
@@ -58,6 +61,7 @@ export async function startFakeVault(token: string): Promise<FakeVault> {
   const faults: Fault[] = [];
   const fake: Omit<FakeVault, 'url' | 'close'> = {
     token,
+    appRole: null,
     requests: [],
     keys: new Map(),
     delayMs: 0,
@@ -82,7 +86,12 @@ export async function startFakeVault(token: string): Promise<FakeVault> {
       fault.times--;
       return send(res, fault.status, { errors: [fault.status === 429 ? 'rate limit quota exceeded' : 'internal error'] });
     }
-    if (req.headers['x-vault-token'] !== token) return send(res, 403, { errors: ['permission denied'] });
+    if (req.method === 'POST' && path === '/v1/auth/approle/login') {
+      const body = await readJson(req);
+      if (!fake.appRole || body.role_id !== fake.appRole.roleId || body.secret_id !== fake.appRole.secretId) return send(res, 400, { errors: ['invalid role or secret ID'] });
+      return send(res, 200, { auth: { client_token: fake.token, accessor: 'acc', policies: ['default', 'license-signer'], lease_duration: 1200, renewable: true } });
+    }
+    if (req.headers['x-vault-token'] !== fake.token) return send(res, 403, { errors: ['permission denied'] });
 
     let m: RegExpExecArray | null;
     if (req.method === 'GET' && (m = /^\/v1\/(.+)\/wrapping_key$/.exec(path))) {
