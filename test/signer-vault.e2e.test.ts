@@ -5,7 +5,7 @@
 // byte-identically to local signing, `keys test` reports latency, and `serve` answers 503 and keeps the
 // sale queued while Vault is down.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signAdminToken } from '../src/auth/admin-token.js';
@@ -54,6 +54,35 @@ describe('Vault transit through the built binary', () => {
     expect(after.kid).toBe(before.kid);
     expect(after.jwks).toEqual(before.jwks);
     expect(JSON.parse(readFileSync(join(home, '.license-admin', 'keys.json'), 'utf8')).keys).toEqual([expect.objectContaining({ kid: key.kid, storage: 'remote' })]);
+  }, 60_000);
+
+  test('keys import --to with a key stored here keeps the copy unless --delete-local; with it the file is gone and minting goes through Vault', async () => {
+    const own = await tempHome();
+    const run = (args: string[], env: Record<string, string> = {}) => runCli(args, { home: own, env: { LICENSE_ADMIN_NOW: NOW, ...env } });
+    const init = await run(['init', '--yes', '--product', 'datatools', '--prefix', 'DT1', '--key-storage', 'plaintext-file', '--json']);
+    expect(init.exitCode, init.stderr).toBe(0);
+    const kid = init.json<{ kid: string }>().kid;
+    const seedFile = join(own, '.license-admin', 'keys', `${kid}.seed`);
+    expect(existsSync(seedFile)).toBe(true);
+    const registry = () => JSON.parse(readFileSync(join(own, '.license-admin', 'keys.json'), 'utf8')).keys as { kid: string; storage: string }[];
+
+    const kept = await run(['keys', 'import', seedFile, '--to', `vault+${vault.url}/transit/keys/kept-${kid.slice(0, 6)}`], { VAULT_TOKEN: TOKEN });
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    expect(kept.stderr).toMatch(/A local copy is still kept \(plaintext-file\).*--delete-local/s);
+    expect(existsSync(seedFile)).toBe(true);
+
+    const target = `vault+${vault.url}/transit/keys/moved-${kid.slice(0, 6)}`;
+    const moved = await run(['keys', 'import', seedFile, '--to', target, '--delete-local', '--json'], { VAULT_TOKEN: TOKEN });
+    expect(moved.exitCode, moved.stderr).toBe(0);
+    expect(moved.json()).toMatchObject({ kid, localCopy: null, localCopyRemoved: 'plaintext-file' });
+    expect(existsSync(seedFile)).toBe(false);
+    expect(registry()).toEqual([expect.objectContaining({ kid, storage: 'remote' })]);
+    const noKey = await run(['mint', '--tier', 'pro', '--email', 'x@example.com']);
+    expect(noKey.exitCode).toBe(1);
+    expect(noKey.stderr).toMatch(/lives only in .*LICENSE_ADMIN_SIGNER/);
+    const minted = await run(['mint', '--tier', 'pro', '--email', 'moved@example.com', '--json'], { VAULT_TOKEN: TOKEN, LICENSE_ADMIN_SIGNER: target });
+    expect(minted.exitCode, minted.stderr).toBe(0);
+    expect(minted.json<{ kid: string }>().kid).toBe(kid);
   }, 60_000);
 
   test('mint with LICENSE_ADMIN_SIGNER and no private key: the blob is byte for byte the locally signed one', async () => {

@@ -26,6 +26,7 @@ export function registerKeysCommands(program: Command, run: Runner): void {
     .option('--from-env <VAR>', 'read the key from this environment variable (e.g. the legacy DATATOOLS_LICENSE_PRIVKEY)')
     .option('--no-activate', 'keep it for verification only; do not sign with it')
     .option('--to <signer-uri>', 'put it into a remote signer instead (PKCS#11 URI; see LICENSE_ADMIN_SIGNER in ADMIN.md); the PIN from LICENSE_ADMIN_PKCS11_PIN')
+    .option('--delete-local', 'with --to: once the signer verifiably signs as this key, delete the copy in the keychain / key file (asked at a terminal otherwise)')
     .addHelpText('after', example('license-admin keys import --from-env DATATOOLS_LICENSE_PRIVKEY', 'license-admin keys import --to "$LICENSE_ADMIN_SIGNER"', 'license-admin keys import prod-key.pem', 'license-admin keys import backup.lakeys'))
     .action((file, opts, cmd) => run(cmd, async (app) => (await load()).keysImportCommand(file, opts, app)));
 

@@ -26,7 +26,7 @@ export function refuseUnimportable(uri: string): void {
   if (spec.kind === 'aws-kms') throw cannotImport(spec.kind, uri);
 }
 
-export async function keysImportToCommand(uri: string, input: { text: string; where: string }, opts: { activate?: boolean }, app: AppContext): Promise<void> {
+export async function keysImportToCommand(uri: string, input: { text: string; where: string }, opts: { activate?: boolean; deleteLocal?: boolean }, app: AppContext): Promise<void> {
   refuseUnimportable(uri);
   const spec = parseSignerUri(uri);
   let key: SigningKey;
@@ -55,14 +55,20 @@ export async function keysImportToCommand(uri: string, input: { text: string; wh
   }
   const store = await app.keys();
   const { record } = store.addRemote(key.publicJwk, spec.label, opts.activate !== false);
-  const localCopy = record.storage !== 'remote';
+  const hadCopy = record.storage !== 'remote';
+  // The key now verifiably signs there: offer to remove the copy here (asked only at a terminal).
+  const drop = hadCopy && (opts.deleteLocal === true
+    || (!app.json && app.prompts.interactive && (await app.prompts.confirm(`Delete the local copy of ${key.kid} (${record.storage})? Keep it only if it is your backup`, false))));
+  const removed = drop ? (await store.dropLocalCopy(key.kid, spec.label)).removed : null;
+  const localCopy = hadCopy && !removed ? record.storage : null;
   if (app.json) {
-    return app.out.json({ kid: key.kid, backend: spec.kind, signer: spec.label, imported: !already, localCopy: localCopy ? record.storage : null, publicKeyHex: exportPublicKey(key.publicJwk, { active: true }).publicKeyHex, jwk: key.publicJwk });
+    return app.out.json({ kid: key.kid, backend: spec.kind, signer: spec.label, imported: !already, localCopy, localCopyRemoved: removed, publicKeyHex: exportPublicKey(key.publicJwk, { active: true }).publicKeyHex, jwk: key.publicJwk });
   }
   app.out.info(color.green(`${already ? 'Already in' : 'Imported into'} ${spec.label}: signing key ${key.kid} (the private key is not extractable there).`));
   app.out.data(`Public key (hex): ${exportPublicKey(key.publicJwk, { active: true }).publicKeyHex}`);
   app.out.info('Compare it with the public key embedded in your shipped app; it has not changed.');
-  if (localCopy) app.out.info(`A local copy is still kept (${record.storage}). Once your backups are in order, remove it, and sign with LICENSE_ADMIN_SIGNER=${uri.split('?')[0]}?…`);
+  if (removed) app.out.info(`The local copy (${removed}) was deleted: ${key.kid} now signs only through ${spec.label}.`);
+  if (localCopy) app.out.info(`A local copy is still kept (${localCopy}). Once your backups are in order, remove it with "keys import --to … --delete-local", and sign with LICENSE_ADMIN_SIGNER=${uri.split('?')[0]}?…`);
 }
 
 /**

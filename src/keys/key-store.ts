@@ -1,6 +1,6 @@
 // Where the signing key comes from, in order: LICENSE_ADMIN_PRIVATE_KEY (the keychain is not touched),
 // then the active key of keys.json from its storage (OS keychain, encrypted file, or plaintext file).
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyStorage } from '../config/config.js';
 import type { Env, Paths } from '../config/paths.js';
@@ -147,6 +147,24 @@ export class KeyStore {
     }
     writeKeyRegistry(this.deps.paths.keysFile, records);
     return { record, existed: Boolean(existing) };
+  }
+
+  /**
+   * After the key went into a remote signer: its local private half (keychain entry or key file) is removed
+   * and the record says where it lives now. The registry is written first, so a failure in between leaves a
+   * stray copy to delete by hand, never a record pointing at a copy that is gone.
+   */
+  async dropLocalCopy(kid: string, signer: string): Promise<{ removed: KeyStorage | null }> {
+    const records = this.records();
+    const record = records.find((r) => r.kid === kid);
+    if (!record || record.storage === 'remote') return { removed: null };
+    const was = { kid: record.kid, storage: record.storage };
+    record.storage = 'remote';
+    record.signer = signer;
+    writeKeyRegistry(this.deps.paths.keysFile, records);
+    if (was.storage === 'keychain') await this.keychain.delete(account(was.kid));
+    else rmSync(this.keyFile(was), { force: true });
+    return { removed: was.storage };
   }
 
   /** Can a new key be stored there, here and now? Checked before init writes anything. */
